@@ -1,0 +1,151 @@
+"""Save and load models as plain files: JSON, TOML and .npz arrays. Loading never runs
+code from the model directory (no pickle: arrays load with allow_pickle=False)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import tempfile
+import tomllib
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.config import Config, ConfigError
+from pipeline.model import ThemeModel
+from pipeline.themes import Theme
+from pipeline.topics import SeededNMF
+from pipeline.vectorise import Vectoriser
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+CONFIG = "config.toml"
+VOCABULARY = "vocabulary.json"
+ARRAYS = "arrays.npz"
+THEMES = "themes.json"
+# A fixed date inside the .npz (a zip) keeps the same model byte-identical.
+_ZIP_DATE = (2024, 1, 1, 0, 0, 0)
+
+
+class ModelError(ValueError):
+    """A model directory that cannot be loaded."""
+
+
+def dumps_json(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(arrays):
+            buffer = io.BytesIO()
+            np.lib.format.write_array(
+                buffer, np.ascontiguousarray(arrays[name]), allow_pickle=False
+            )
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=_ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, buffer.getvalue())
+
+
+def write_directory_atomically(target: Path, fill: Callable[[Path], None]) -> None:
+    """Fill a fresh sibling directory, then swap it into place: a crash leaves the old
+    directory or the new one, never a half-written mix."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    staging.chmod(0o777 & ~_umask())  # mkdtemp makes 0700; outputs are for sharing
+    try:
+        fill(staging)
+        if target.exists():
+            retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+            os.replace(target, retired / "previous")
+            os.replace(staging, target)
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            os.replace(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def save_model(model: ThemeModel, directory: Path, manifest: dict[str, object]) -> None:
+    def fill(staging: Path) -> None:
+        (staging / MANIFEST).write_text(
+            dumps_json({"format_version": FORMAT_VERSION, **manifest}), encoding="utf-8"
+        )
+        (staging / CONFIG).write_text(model.config.to_toml(), encoding="utf-8")
+        (staging / VOCABULARY).write_text(
+            dumps_json(model.vectoriser.vocabulary_), encoding="utf-8"
+        )
+        (staging / THEMES).write_text(
+            dumps_json(
+                {
+                    "themes": [vars(t) for t in model.themes],
+                    "topic_themes": [
+                        model.theme_ids[t] if t is not None else None for t in model.topic_themes
+                    ],
+                }
+            ),
+            encoding="utf-8",
+        )
+        write_npz(
+            staging / ARRAYS,
+            {
+                "idf": model.vectoriser.idf_,
+                "components": model.topics.components_,
+                "centroids": model.centroids,
+                "thresholds": model.thresholds,
+            },
+        )
+
+    write_directory_atomically(directory, fill)
+
+
+def load_model(directory: Path) -> ThemeModel:
+    directory = Path(directory)
+    try:
+        manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+        version = int(manifest.get("format_version", 0))
+        if version > FORMAT_VERSION:
+            raise ModelError(
+                f"{directory}: model format {version} is newer than this Guyub reads "
+                f"({FORMAT_VERSION}); upgrade Guyub or refit the model"
+            )
+        config = Config.model_validate(
+            tomllib.loads((directory / CONFIG).read_text(encoding="utf-8"))
+        )
+        vocabulary = json.loads((directory / VOCABULARY).read_text(encoding="utf-8"))
+        theme_data = json.loads((directory / THEMES).read_text(encoding="utf-8"))
+        with np.load(directory / ARRAYS, allow_pickle=False) as arrays:
+            idf, components = arrays["idf"], arrays["components"]
+            centroids, thresholds = arrays["centroids"], arrays["thresholds"]
+    except FileNotFoundError as err:
+        raise ModelError(
+            f"{directory}: not a Guyub model ({Path(err.filename).name} missing)"
+        ) from None
+    except (ValueError, KeyError, OSError, tomllib.TOMLDecodeError, ConfigError) as err:
+        if isinstance(err, ModelError):
+            raise
+        raise ModelError(f"{directory}: damaged model ({err})") from None
+    themes = [Theme(**t) for t in theme_data["themes"]]
+    ids = [t.id for t in themes]
+    topic_themes = [ids.index(t) if t is not None else None for t in theme_data["topic_themes"]]
+    if components.shape != (len(topic_themes), len(vocabulary)) or len(idf) != len(vocabulary):
+        raise ModelError(f"{directory}: damaged model (array shapes do not match the vocabulary)")
+    c = config.topics
+    topics = SeededNMF(c.extra_topics, c.mu, c.max_iter, c.tol, c.random_state)
+    topics.components_, topics.n_themes_ = components, len(themes)
+    vectoriser = Vectoriser.from_arrays(config.vectorise, vocabulary, idf)
+    model = ThemeModel(config, themes, vectoriser, topics, topic_themes, thresholds, centroids)
+    model.metrics = dict(manifest.get("metrics", {}))
+    return model

@@ -1,0 +1,261 @@
+"""The `guyub` command. Each command parses its arguments and calls one function;
+bad input is reported as `file:line: reason` with exit code 2, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from pipeline import DEFAULT_MODEL_DIR
+from pipeline.artifacts import ModelError, load_model, save_model
+from pipeline.config import Config, ConfigError, load_config
+from pipeline.flow import (
+    build_corpus,
+    evaluate_model,
+    fit_model,
+    load_study,
+    model_manifest,
+    run,
+    write_run,
+)
+from pipeline.ingest import read_exports
+from pipeline.normalise import Normaliser
+from pipeline.records import MESSAGE_FIELDS
+from pipeline.report.write import RECORD_WRITERS
+from pipeline.themes import DataError, load_labelled
+
+app = typer.Typer(
+    help="Guyub: themes and supporting quotes from the group chats of business communities.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+
+Inputs = Annotated[list[Path], typer.Argument(help="Chat export files.", show_default=False)]
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", help="A TOML config laid over the defaults.")
+]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Override one value: table.key=value (repeatable)."),
+]
+DateOrder = Annotated[
+    str | None, typer.Option("--date-order", help="Force the date order: dmy, mdy or ymd.")
+]
+
+
+def fail(message: str) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    return typer.Exit(2)
+
+
+def _config(
+    path: Path | None, overrides: list[str] | None, date_order: str | None = None
+) -> Config:
+    extra = [f"ingest.date_order={json.dumps(date_order)}"] if date_order else []
+    try:
+        return load_config(path, [*(overrides or []), *extra])
+    except ConfigError as error:
+        raise fail(str(error)) from None
+
+
+def _report_bad_inputs(reports) -> bool:
+    bad = [r for r in reports if r.error]
+    for report in bad:
+        err.print(f"[bold red]error:[/] {report.error}", markup=True, soft_wrap=True)
+    return bool(bad)
+
+
+@app.command()
+def parse(
+    inputs: Inputs,
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="OUT.jsonl, OUT.csv or OUT.parquet")
+    ],
+    config: ConfigOption = None,
+    set_: SetOption = None,
+    date_order: DateOrder = None,
+) -> None:
+    """Parse chat exports into records (id, chat, platform, source, line, timestamp, author, kind, text)."""
+    writer = RECORD_WRITERS.get(output.suffix.lower())
+    if writer is None:
+        raise fail(f"{output}: the output must end in .jsonl, .csv or .parquet")
+    cfg = _config(config, set_, date_order)
+    ingested = read_exports(inputs, cfg.ingest, cfg.privacy)
+    rows = [m.as_row() for m in ingested.messages]
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if output.suffix.lower() == ".csv":
+        writer(output, rows, MESSAGE_FIELDS)
+    else:
+        writer(output, rows)
+    for report in ingested.reports:
+        if report.error:
+            continue
+        kinds = ", ".join(f"{k} {v}" for k, v in sorted(report.records.items()))
+        skips = ", ".join(f"{k}: {v}" for k, v in sorted(report.skips.items())) or "none"
+        out.print(
+            f"{report.source}: {report.format}, dates {report.date_order}; {report.lines} lines -> "
+            f"{kinds}; {report.authors} authors; {report.first[:10]} to {report.last[:10]}; skipped: {skips}",
+            soft_wrap=True,
+        )
+    if ingested.duplicates:
+        out.print(f"{ingested.duplicates} messages seen in more than one export kept once")
+    out.print(f"wrote {len(rows)} records to {output}")
+    if _report_bad_inputs(ingested.reports):
+        raise typer.Exit(2)
+
+
+@app.command()
+def normalise(
+    text: Annotated[str | None, typer.Argument(help="The text to normalise.")] = None,
+    file: Annotated[
+        Path | None, typer.Option("-f", "--file", help="Normalise each line of FILE.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    explain: Annotated[bool, typer.Option("--explain", help="Show what each step did.")] = False,
+    config: ConfigOption = None,
+    set_: SetOption = None,
+) -> None:
+    """Normalise chat text: readable formal text, the tokens the model reads, the language."""
+    if (text is None) == (file is None):
+        raise fail("give either TEXT or --file FILE")
+    normaliser = Normaliser(_config(config, set_).normalise)
+    if file is not None:
+        try:
+            lines = file.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as error:
+            raise fail(f"{file}: cannot read ({error})") from None
+    else:
+        lines = [text or ""]
+    for line in lines:
+        if explain:
+            for step, value in normaliser.explain(line):
+                out.print(f"{step:>14}: {value}", soft_wrap=True, markup=False)
+            continue
+        result = normaliser(line)
+        if as_json:
+            sys.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False) + "\n")
+        else:
+            out.print(" ".join(result.tokens), soft_wrap=True, markup=False)
+
+
+@app.command("run")
+def run_command(
+    inputs: Inputs,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Directory for the outputs.")],
+    config: ConfigOption = None,
+    set_: SetOption = None,
+    date_order: DateOrder = None,
+) -> None:
+    """The whole pipeline: parse, normalise, fit topics and themes, write the report."""
+    cfg = _config(config, set_, date_order)
+    result = _run_or_fail(inputs, cfg)
+    manifest = write_run(result, output, cfg, inputs)
+    _announce(output, manifest)
+    if _report_bad_inputs(result.ingested.reports):
+        raise typer.Exit(2)
+
+
+@app.command()
+def fit(
+    inputs: Inputs,
+    output: Annotated[Path, typer.Option("-o", "--output", help="The model directory to write.")],
+    config: ConfigOption = None,
+    set_: SetOption = None,
+    date_order: DateOrder = None,
+) -> None:
+    """Fit a model (vocabulary, topics, theme map) on exports and the seed set, and save it."""
+    cfg = _config(config, set_, date_order)
+    result = _run_or_fail(inputs, cfg)
+    save_model(result.model, output, model_manifest(result.model, result.corpus, cfg))
+    test = result.model.metrics.get("seed_test") or {}
+    out.print(
+        f"model written to {output}: {len(result.corpus.messages)} messages, "
+        f"{len(result.model.topic_themes)} topics, held-out seed macro-F1 {test.get('macro_f1', 'n/a')}"
+    )
+    if _report_bad_inputs(result.ingested.reports):
+        raise typer.Exit(2)
+
+
+@app.command()
+def apply(
+    inputs: Inputs,
+    model: Annotated[Path, typer.Option("--model", help="A model directory from `guyub fit`.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Directory for the outputs.")],
+    date_order: DateOrder = None,
+) -> None:
+    """Apply a saved model to new exports and write the report (no refitting)."""
+    fitted = _load_model_or_fail(model)
+    cfg = fitted.config
+    if date_order:
+        cfg = cfg.model_copy(
+            update={"ingest": cfg.ingest.model_copy(update={"date_order": date_order})}
+        )
+    result = _run_or_fail(inputs, cfg, fitted)
+    manifest = write_run(result, output, cfg, inputs)
+    _announce(output, manifest)
+    if _report_bad_inputs(result.ingested.reports):
+        raise typer.Exit(2)
+
+
+@app.command()
+def evaluate(
+    labelled: Annotated[
+        Path, typer.Argument(help='JSONL, one {"text", "themes": [...]} per line.')
+    ],
+    model: Annotated[Path, typer.Option("--model", help="Model directory.")] = DEFAULT_MODEL_DIR,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Agreement of the model's themes with labelled messages: macro/micro F1, per theme."""
+    fitted = _load_model_or_fail(model)
+    try:
+        items = load_labelled(labelled, fitted.theme_ids)
+    except DataError as error:
+        raise fail(str(error)) from None
+    result = evaluate_model(fitted, items, Normaliser(fitted.config.normalise))
+    if as_json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, sort_keys=True) + "\n")
+        return
+    out.print(
+        f"macro-F1 {result['macro_f1']:.3f}   micro-F1 {result['micro_f1']:.3f}   ({len(items)} messages)"
+    )
+    for theme, m in result["per_theme"].items():
+        out.print(
+            f"  {theme:<20} P {m['precision']:.2f}  R {m['recall']:.2f}  F1 {m['f1']:.2f}  n={m['support']}"
+        )
+
+
+def _load_model_or_fail(path: Path):
+    try:
+        return load_model(path)
+    except ModelError as error:
+        raise fail(str(error)) from None
+
+
+def _run_or_fail(inputs, cfg: Config, model=None):
+    try:
+        result = run(inputs, cfg, model)
+    except DataError as error:
+        raise fail(str(error)) from None
+    if not result.corpus.messages:
+        _report_bad_inputs(result.ingested.reports)
+        raise fail("no messages to read in the inputs")
+    return result
+
+
+def _announce(output: Path, manifest: dict) -> None:
+    counts = manifest["counts"]
+    out.print(
+        f"{counts['messages_read']} messages read, {counts['messages_with_theme']} with a theme; "
+        f"outputs in {output}/ (report.html, themes.csv, members.csv, topics.csv, messages.parquet, manifest.json)"
+    )
+
+
+__all__ = ["app", "build_corpus", "fit_model", "load_study"]

@@ -1,0 +1,66 @@
+"""How well message themes agree with labelled messages."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def theme_agreement(truth: np.ndarray, predicted: np.ndarray, theme_ids: list[str]) -> dict:
+    """Per-theme precision, recall, F1 and support; macro F1 over the themes that occur
+    in the labels; micro F1 over all decisions."""
+    per_theme: dict[str, dict[str, float | int]] = {}
+    f1s = []
+    for t, theme in enumerate(theme_ids):
+        support = int(truth[:, t].sum())
+        tp = int(np.sum(truth[:, t] & predicted[:, t]))
+        n_pred = int(predicted[:, t].sum())
+        precision = tp / n_pred if n_pred else 0.0
+        recall = tp / support if support else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        if support:
+            f1s.append(f1)
+            per_theme[theme] = {
+                "precision": round(precision, 4),
+                "recall": round(recall, 4),
+                "f1": round(f1, 4),
+                "support": support,
+            }
+    tp_all = int(np.sum(truth & predicted))
+    micro_den = int(truth.sum() + predicted.sum())
+    return {
+        "macro_f1": round(float(np.mean(f1s)), 4) if f1s else 0.0,
+        "micro_f1": round(2 * tp_all / micro_den, 4) if micro_den else 0.0,
+        "per_theme": per_theme,
+    }
+
+
+def npmi_coherence(presence, term_indices: list[int]) -> float:
+    """Mean NPMI of all pairs of a topic's top terms, from message-level co-occurrence.
+
+    `presence` is a binary message x term matrix (scipy sparse). A pair that never
+    occurs together scores -1, one that always does +1.
+    """
+    if len(term_indices) < 2:
+        return 0.0
+    n = presence.shape[0]
+    sub = presence[:, term_indices]
+    together = np.asarray((sub.T @ sub).todense(), dtype=np.float64)
+    p_single = np.diag(together) / n
+    scores = []
+    for i in range(len(term_indices)):
+        for j in range(i + 1, len(term_indices)):
+            p_joint = together[i, j] / n
+            if p_joint == 0 or p_single[i] == 0 or p_single[j] == 0:
+                scores.append(-1.0)
+            elif p_joint == 1.0:
+                scores.append(1.0)
+            else:
+                pmi = np.log(p_joint / (p_single[i] * p_single[j]))
+                scores.append(float(pmi / -np.log(p_joint)))
+    return round(float(np.mean(scores)), 4)
+
+
+def topic_diversity(top_terms: list[list[str]]) -> float:
+    """Share of distinct terms among all topics' top terms (1.0: no topic repeats another)."""
+    every = [term for terms in top_terms for term in terms]
+    return round(len(set(every)) / len(every), 4) if every else 0.0

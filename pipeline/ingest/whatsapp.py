@@ -1,0 +1,267 @@
+"""WhatsApp chat exports: Android and iOS layouts, English and Indonesian phones.
+
+A message starts at a header line (date, time, then `Author: text`, or a system text
+with no author); the lines up to the next header belong to it. The day/month order is
+decided once per file from all its headers, because a single date such as 03/04/24
+cannot tell.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import pairwise
+
+from pipeline.ingest.decode import IngestError
+from pipeline.patterns import INVISIBLE_RE
+
+_SPACE = "[ \u00a0\u202f]"
+_DATE = r"(?P<date>\d{1,4}[./-]\d{1,2}[./-]\d{1,4})"
+_TIME = (
+    r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)"
+    rf"(?:{_SPACE}?(?P<ampm>[AaPp]\.?{_SPACE}?[Mm]\.?))?"
+)
+LAYOUTS = {
+    "android": re.compile(rf"^{_DATE},?{_SPACE}{_TIME}{_SPACE}?[-–]{_SPACE}(?P<rest>.*)$", re.S),
+    "ios": re.compile(rf"^\[{_DATE},?{_SPACE}{_TIME}\]{_SPACE}(?P<rest>.*)$", re.S),
+}
+
+# Whole-text placeholders WhatsApp writes instead of a media file.
+MEDIA_RE = re.compile(
+    r"^(?:<Media omitted>|<Media tidak disertakan>"
+    r"|(?:image|video|audio|sticker|GIF|document|Contact card) omitted"
+    r"|(?:gambar|video|audio|stiker|GIF|dokumen|kartu kontak) tidak disertakan"
+    r"|.+ \((?:file attached|file terlampir)\)"
+    r"|<(?:attached|terlampir): [^>]+>)$",
+    re.IGNORECASE | re.S,
+)
+DELETED_RE = re.compile(
+    r"^(?:This message was deleted|You deleted this message"
+    r"|Pesan ini telah dihapus|Anda menghapus pesan ini)\.?$",
+    re.IGNORECASE,
+)
+EDITED_RE = re.compile(r"\s*<(?:This message was edited|Pesan ini diedit)>$", re.IGNORECASE)
+
+# What group events say, in English and Indonesian. Matched against author-less lines,
+# and against `Author: text` lines where the "author" is really the start of an event
+# (`You changed the subject from "a: b"...`) or, on iOS, the group itself.
+SYSTEM_RE = re.compile(
+    r"end-to-end|terenkripsi|dienkripsi"
+    r"|\bcreated (?:group|this group)|\bmembuat grup"
+    r"|\badded\b|\bmenambahkan\b"
+    r"|\bjoined using|\bbergabung (?:menggunakan|melalui|lewat)"
+    r"|\bleft$|\bkeluar$|\bremoved\b|\bmengeluarkan\b"
+    r"|\bchanged (?:the subject|this group|the group|their phone|to\b)"
+    r"|\bmengubah (?:subjek|deskripsi|ikon|setelan|nama grup)"
+    r"|\bdeleted this group's icon|\bmenghapus ikon"
+    r"|security code (?:with .* )?changed|kode keamanan"
+    r"|\bmengganti nomor|\bnow an admin|\bsekarang admin|\bno longer an admin|\bbukan admin lagi"
+    r"|^Messages and calls|^Pesan dan panggilan",
+    re.IGNORECASE,
+)
+
+DATE_ORDERS = ("dmy", "mdy", "ymd")
+
+
+@dataclass(slots=True)
+class ParsedLine:
+    """A header line broken into its parts, before dates are interpreted."""
+
+    number: int
+    date: str
+    time: str
+    ampm: str
+    rest: str
+
+
+@dataclass(slots=True)
+class RawMessage:
+    line: int
+    n_lines: int
+    timestamp: str
+    author: str
+    kind: str
+    text: str
+    edited: bool = False
+
+
+def match_header(line: str, layout: str) -> re.Match[str] | None:
+    return LAYOUTS[layout].match(line.lstrip("\u200e\u200f\ufeff"))
+
+
+def sniff_layout(lines: list[str], probe: int = 200) -> str | None:
+    """The layout most of the first header-like lines use."""
+    counts = dict.fromkeys(LAYOUTS, 0)
+    for line in lines[: probe * 5]:
+        for name in LAYOUTS:
+            if match_header(line, name):
+                counts[name] += 1
+        if max(counts.values()) >= probe:
+            break
+    best = max(counts, key=counts.__getitem__)
+    return best if counts[best] else None
+
+
+def infer_date_order(dates: Iterable[str]) -> tuple[str, str]:
+    """Decide d/m/y, m/d/y or y-m-d from all dates of a file, with the reason.
+
+    A first or second field above 12 settles it. Otherwise, in a file written over
+    time the day changes more often than the month between consecutive headers.
+    """
+    fields = [tuple(re.split(r"[./-]", date)) for date in dates]
+    if not fields:
+        return "dmy", "no dates"
+    if all(len(f[0]) == 4 for f in fields):
+        return "ymd", "four-digit year first"
+    firsts = [int(f[0]) for f in fields]
+    seconds = [int(f[1]) for f in fields]
+    if max(firsts) > 12 >= max(seconds):
+        return "dmy", "a first field above 12"
+    if max(seconds) > 12 >= max(firsts):
+        return "mdy", "a second field above 12"
+    changes_first = sum(a != b for a, b in pairwise(firsts))
+    changes_second = sum(a != b for a, b in pairwise(seconds))
+    if changes_first > changes_second:
+        return "dmy", "the first field changes more often"
+    if changes_second > changes_first:
+        return "mdy", "the second field changes more often"
+    return "dmy", "undecided, took day first"
+
+
+def to_iso(date: str, time: str, ampm: str, order: str) -> str | None:
+    """ISO 8601 local time, seconds where the export has them; None if not a real date."""
+    parts = [int(p) for p in re.split(r"[./-]", date)]
+    if order == "ymd":
+        year, month, day = parts
+    elif order == "mdy":
+        month, day, year = parts
+    else:
+        day, month, year = parts
+    if year < 100:
+        year += 2000
+    clock = [int(p) for p in re.split(r"[:.]", time)]
+    hour, minute = clock[0], clock[1]
+    if ampm:
+        pm = ampm.strip().lower().startswith("p")
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if pm else 0)
+    if not (1 <= month <= 12 and 1 <= day <= _days_in(month, year)):
+        return None
+    if not (hour < 24 and minute < 60):
+        return None
+    stamp = f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}"
+    if len(clock) == 3:
+        if clock[2] >= 60:
+            return None
+        stamp += f":{clock[2]:02d}"
+    return stamp
+
+
+def _days_in(month: int, year: int) -> int:
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
+def clean_author(raw: str) -> str:
+    """Drop bidi marks and the `~ ` WhatsApp puts before non-contacts; keep the rest as
+    written (no Unicode folding: U+2011 hyphens and U+202F spaces stay)."""
+    name = INVISIBLE_RE.sub("", raw).strip()
+    if name.startswith("~"):
+        name = name[1:].lstrip(" \u00a0\u202f")
+    return name
+
+
+def split_author(rest: str, chat: str) -> tuple[str, str, bool]:
+    """(author, text, is_system) from what follows a header's timestamp."""
+    author, sep, text = rest.partition(": ")
+    if not sep:
+        return "", rest, True
+    name = clean_author(author)
+    if (SYSTEM_RE.search(author) and len(author) > 25) or '"' in author:
+        return "", rest, True
+    # iOS writes group events with the group's name as the author and an LRM first.
+    if text.startswith("\u200e") and name == chat and SYSTEM_RE.search(text):
+        return "", text, True
+    return name, text, False
+
+
+def classify(text: str, is_system: bool) -> tuple[str, str, bool]:
+    """(kind, text, edited) for a message body."""
+    body = text.strip()
+    edited = False
+    if EDITED_RE.search(body):
+        body, edited = EDITED_RE.sub("", body), True
+    bare = INVISIBLE_RE.sub("", body).strip()
+    if is_system:
+        return "system", bare, edited
+    if MEDIA_RE.match(bare):
+        return "media", bare, edited
+    if DELETED_RE.match(bare):
+        return "deleted", bare, edited
+    # iOS media and deletions start with an LRM; ordinary text keeps its own marks.
+    return "message", body.lstrip("\u200e"), edited
+
+
+def parse_whatsapp(
+    lines: list[str], *, source: str, chat: str, date_order: str = "auto"
+) -> tuple[list[RawMessage], dict[str, object]]:
+    """Messages of one export and the facts about it (layout, date order, skips)."""
+    layout = sniff_layout(lines)
+    if layout is None:
+        raise IngestError(source, 1, "no WhatsApp message header found (is this a chat export?)")
+    headers: list[ParsedLine] = []
+    for number, line in enumerate(lines, start=1):
+        found = match_header(line, layout)
+        if found:
+            headers.append(
+                ParsedLine(number, found["date"], found["time"], found["ampm"] or "", found["rest"])
+            )
+    if date_order == "auto":
+        order, reason = infer_date_order(h.date for h in headers)
+    else:
+        order, reason = date_order, "set by --date-order"
+
+    messages: list[RawMessage] = []
+    skips: dict[str, int] = {}
+    # Header-like lines whose date is impossible in this file's order are continuation
+    # lines that happen to start with something date-like.
+    starts: dict[int, tuple[ParsedLine, str]] = {}
+    for header in headers:
+        stamp = to_iso(header.date, header.time, header.ampm, order)
+        if stamp is not None:
+            starts[header.number] = (header, stamp)
+    if not starts:
+        raise IngestError(source, headers[0].number, f"no valid {order} date in any header")
+
+    current: list[str] = []
+    head: tuple[ParsedLine, str] | None = None
+    first_line = 0
+
+    def close() -> None:
+        if head is None:
+            return
+        header, stamp = head
+        author, text, is_system = split_author(header.rest, chat)
+        body = "\n".join([text, *current]) if current else text
+        kind, body, edited = classify(body, is_system)
+        messages.append(RawMessage(first_line, 1 + len(current), stamp, author, kind, body, edited))
+
+    for number, line in enumerate(lines, start=1):
+        if number in starts:
+            close()
+            head, current, first_line = starts[number], [], number
+        elif head is None:
+            reason_key = (
+                "blank line before the first message"
+                if not line.strip()
+                else ("text before the first message header")
+            )
+            skips[reason_key] = skips.get(reason_key, 0) + 1
+        else:
+            current.append(line)
+    close()
+    facts = {"format": f"whatsapp-{layout}", "date_order": order, "date_order_reason": reason}
+    return messages, {"skips": skips, **facts}

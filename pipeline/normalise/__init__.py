@@ -1,0 +1,191 @@
+"""Normalise chat text: readable formal text for people, tokens for the vectoriser.
+
+Text steps (steps.py) run in a fixed order chosen by the [normalise] table. Token steps
+(lexicon, language vote, stemming, stop words) are cached per distinct token: chat
+vocabulary is Zipfian, so almost every token after the first few thousand messages is
+a dictionary hit, and Sastrawi is only ever called once per word.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import partial
+
+from pipeline.config import NormaliseConfig, resolve_data_path
+from pipeline.normalise import steps
+from pipeline.normalise.resources import (
+    EMOJI,
+    PLACEHOLDERS,
+    TOKEN_RE,
+    english_lemmas,
+    indonesian_root_words,
+    load_lexicons,
+    sastrawi_stemmer,
+    stop_words,
+)
+
+__all__ = ["Normalised", "Normaliser"]
+
+_PLACEHOLDER_TOKENS = frozenset(PLACEHOLDERS.values())
+
+
+@dataclass(frozen=True, slots=True)
+class Normalised:
+    text: str
+    tokens: list[str]
+    lang: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"text": self.text, "tokens": self.tokens, "lang": self.lang}
+
+
+def _is_emoji(token: str) -> bool:
+    return len(token) == 1 and any(lo <= token <= hi for lo, hi in _EMOJI_RANGES)
+
+
+_EMOJI_RANGES = [(EMOJI[i], EMOJI[i + 2]) for i in range(0, len(EMOJI), 3)]
+
+
+class Normaliser:
+    """`normaliser(text)` -> Normalised; `explain(text)` shows each step's effect."""
+
+    def __init__(self, config: NormaliseConfig):
+        self.config = config
+        self.lexicons = load_lexicons(str(resolve_data_path(config.lexicon_dir)))
+        id_stop, en_stop = stop_words()
+        self._english = english_lemmas()
+        roots = indonesian_root_words()
+        formal_words = {w for value in self.lexicons.informal.values() for w in value.split()}
+        self._indonesian = roots | id_stop | formal_words | set(self.lexicons.informal)
+        self._english_words = frozenset(self._english) | frozenset(self._english.values()) | en_stop
+        self._known = self._indonesian | self._english_words
+        self._stop = (id_stop | en_stop | self.lexicons.fillers) - self.lexicons.keep
+        self._stemmer = sastrawi_stemmer() if config.stem else None
+        self.text_steps = self._build_text_steps()
+        self._forms: dict[str, str] = {}
+        self._langs: dict[str, str] = {}
+        self._terms: dict[tuple[str, str], str | None] = {}
+
+    def _build_text_steps(self) -> list[tuple[str, Callable[[str], str]]]:
+        c = self.config
+        keep = c.placeholders == "keep"
+        candidates: list[tuple[str, bool, Callable[[str], str]]] = [
+            ("unicode", c.unicode, steps.clean_unicode),
+            ("lowercase", c.lowercase, steps.lowercase),
+            # e-mails before URLs: "budi@toko.id" must not lose its domain to the URL rule
+            ("mask_emails", c.mask_emails, partial(steps.mask_emails, keep=keep)),
+            ("mask_urls", c.mask_urls, partial(steps.mask_urls, keep=keep)),
+            ("mask_phones", c.mask_phones, partial(steps.mask_phones, keep=keep)),
+            ("mask_mentions", c.mask_mentions, partial(steps.mask_mentions, keep=keep)),
+            ("mask_prices", c.mask_prices, partial(steps.mask_prices, keep=keep)),
+            ("reduplication", c.reduplication, steps.undo_reduplication),
+            ("mask_numbers", c.mask_numbers, partial(steps.mask_numbers, keep=keep)),
+            ("laughter", c.laughter, steps.squash_laughter),
+            ("elongation", c.elongation, steps.squeeze_elongation),
+        ]
+        return [(name, step) for name, enabled, step in candidates if enabled]
+
+    # -- token steps, each cached per distinct input -------------------------------
+    def formal(self, token: str) -> str:
+        """The formal spelling of one chat token (may be several words, or none)."""
+        cached = self._forms.get(token)
+        if cached is None:
+            cached = self._formal(token)
+            self._forms[token] = cached
+        return cached
+
+    def _formal(self, token: str) -> str:
+        lex = self.lexicons
+        if token in _PLACEHOLDER_TOKENS or token in lex.protected or not self.config.lexicon:
+            return token
+        if token in lex.informal:
+            return lex.informal[token]
+        if self.config.elongation and token not in self._known:
+            folded = _fold_doubles(token)
+            if folded != token and folded in self._known:
+                return lex.informal.get(folded, folded)
+        return token
+
+    def language(self, word: str) -> str:
+        """'id', 'en', or '' when the word lists cannot tell."""
+        cached = self._langs.get(word)
+        if cached is None:
+            in_id, in_en = word in self._indonesian, word in self._english_words
+            cached = "id" if in_id and not in_en else "en" if in_en and not in_id else ""
+            self._langs[word] = cached
+        return cached
+
+    def term(self, word: str, lang: str) -> str | None:
+        """What the vectoriser gets for a word in a message of language `lang`."""
+        key = (word, lang)
+        if key in self._terms:
+            return self._terms[key]
+        result = self._term(word, lang)
+        self._terms[key] = result
+        return result
+
+    def _term(self, word: str, lang: str) -> str | None:
+        lex = self.lexicons
+        if word in _PLACEHOLDER_TOKENS or word in lex.protected or _is_emoji(word):
+            return None if self.config.stopwords and word in self._stop else word
+        if len(word) < self.config.min_token_length:
+            return None
+        if self.config.stopwords and word in self._stop:
+            return None
+        if not self.config.stem:
+            return word
+        word_lang = self.language(word) or lang
+        if word_lang == "en":
+            return self._english.get(word, word)
+        if word in lex.stem_exceptions:
+            return lex.stem_exceptions[word]
+        if "-" in word or not word.isalpha():
+            return word
+        stem = self._stemmer.stem(word) if self._stemmer else word
+        return stem or word
+
+    # -- the whole message -------------------------------------------------------------
+    def readable(self, text: str) -> str:
+        for _, step in self.text_steps:
+            text = step(text)
+        if self.config.lexicon or self.config.elongation:
+            text = TOKEN_RE.sub(lambda m: self.formal(m.group()), text)
+        return " ".join(text.split())
+
+    def __call__(self, text: str) -> Normalised:
+        readable = self.readable(text)
+        words = TOKEN_RE.findall(readable)
+        lang = self._vote(words)
+        tokens = [t for w in words if (t := self.term(w, lang)) is not None]
+        return Normalised(readable, tokens, lang)
+
+    def _vote(self, words: Iterable[str]) -> str:
+        votes = {"id": 0, "en": 0, "": 0}
+        for word in words:
+            votes[self.language(word)] += 1
+        if votes["id"] == votes["en"] == 0:
+            return "other"
+        return "en" if votes["en"] > votes["id"] else "id"
+
+    def tokens_many(self, texts: Iterable[str]) -> list[list[str]]:
+        return [self(text).tokens for text in texts]
+
+    def explain(self, text: str) -> list[tuple[str, str]]:
+        """The text after each step, for `guyub normalise --explain`."""
+        trace = [("input", text)]
+        for name, step in self.text_steps:
+            text = step(text)
+            trace.append((name, text))
+        result = self(trace[0][1])
+        trace.append(("lexicon", result.text))
+        trace.append(("tokens", " ".join(result.tokens)))
+        return trace
+
+
+def _fold_doubles(token: str) -> str:
+    out: list[str] = []
+    for ch in token:
+        if not out or out[-1] != ch:
+            out.append(ch)
+    return "".join(out)

@@ -1,0 +1,141 @@
+"""Language data and regexes of the normaliser, loaded once per process.
+
+Lexicons are data (configs/lexicon/, spaCy's language data, Sastrawi's root words,
+spacy-lookups-data's English lemmas); this module only reads them.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+# Placeholders for masked items; underscores keep them whole through tokenisation and
+# keep them apart from any real word.
+PLACEHOLDERS = {
+    "url": "_url_",
+    "email": "_email_",
+    "phone": "_phone_",
+    "mention": "_mention_",
+    "price": "_price_",
+    "number": "_number_",
+}
+# Markers the privacy step writes into message texts at ingest.
+PRIVACY_MARKS_RE = re.compile(r"<(phone|email)>")
+
+MENTION_RE = re.compile(r"(?<![\w@])@[\w.\u2011-]+")
+# 25rb, 25 rb, 5jt, 5 juta, Rp 25.000, rp25k, 1,5jt, 10 ribu
+PRICE_RE = re.compile(
+    r"\brp\.?\s?\d[\d.,]*(?:\s?(?:rb|ribu|k|jt|juta))?\b"
+    r"|\b\d+(?:[.,]\d+)?\s?(?:rb|ribu|rbu|k|jt|juta|jeti|m|milyar|miliar)\b",
+    re.IGNORECASE,
+)
+NUMBER_RE = re.compile(r"\b\d+(?:[.,:/]\d+)*(?:x|an|nya)?\b")
+
+# Laughter in its many spellings -> one token, the "refreshing" theme's strongest sign.
+LAUGHTER_RE = re.compile(
+    r"\b(?:a?w?k(?:wk)+w?k?|(?:wk){2,}|(?:ha){2,}h?|(?:he){2,}h?|(?:hi){2,}h?|(?:hu){3,}"
+    r"|a?wok(?:wok)+|(?:xi){2,}|(?:ck){2,}|lol|lmao|wkwkland)\b",
+    re.IGNORECASE,
+)
+LAUGHTER = "wkwk"
+
+# teman2 -> teman, kemasan2nya -> kemasannya, teman-teman -> teman, teman-temannya -> temannya
+REDUPLICATION_DIGIT_RE = re.compile(r"\b([^\W\d_]{2,})2(nya|ku|mu)?\b")
+REDUPLICATION_HYPHEN_RE = re.compile(r"\b([^\W\d_]{2,})-\1(nya|ku|mu)?\b")
+# Three or more of one letter are never Indonesian or English spelling.
+ELONGATION_RE = re.compile(r"([^\W\d_])\1{2,}")
+
+# Emoji and pictographs stay whole tokens: a 🙏 or 😂 says something in a group chat.
+EMOJI = "\U0001f300-\U0001faff\u2600-\u27bf\U0001f000-\U0001f2ff"
+TOKEN_RE = re.compile(rf"_[a-z]+_|[^\W_]+(?:-[^\W_]+)*|[{EMOJI}]")
+WORD_CHARS_RE = re.compile(r"^[^\W\d_]+$")
+
+
+def read_word_list(path: Path) -> frozenset[str]:
+    words = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            words.add(line.lower())
+    return frozenset(words)
+
+
+def read_mapping(path: Path) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        key, _, value = line.partition("\t")
+        mapping[key.strip().lower()] = value.strip().lower()
+    return mapping
+
+
+@dataclass(frozen=True)
+class Lexicons:
+    """Everything the token steps look up, from configs/lexicon/."""
+
+    informal: dict[str, str]
+    fillers: frozenset[str]
+    keep: frozenset[str]
+    protected: frozenset[str]
+    stem_exceptions: dict[str, str]
+
+    @classmethod
+    def load(cls, directory: Path) -> Lexicons:
+        informal = read_mapping(directory / "colloquial.tsv")
+        informal.update(read_mapping(directory / "banjarese.tsv"))
+        return cls(
+            informal=informal,
+            fillers=read_word_list(directory / "fillers.txt"),
+            keep=read_word_list(directory / "keep_words.txt"),
+            protected=read_word_list(directory / "protected.txt"),
+            stem_exceptions=read_mapping(directory / "stem_exceptions.tsv"),
+        )
+
+
+@cache
+def load_lexicons(directory: str) -> Lexicons:
+    return Lexicons.load(Path(directory))
+
+
+def _read_lookup(path: Path) -> dict[str, str]:
+    # spacy-lookups-data names its tables .json but ships them gzipped.
+    gz = path.with_name(path.name + ".gz")
+    opener = gzip.open if gz.exists() else open
+    with opener(gz if gz.exists() else path, "rt", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@cache
+def english_lemmas() -> dict[str, str]:
+    import spacy_lookups_data
+
+    return _read_lookup(Path(spacy_lookups_data.en["lemma_lookup"]))
+
+
+@cache
+def indonesian_root_words() -> frozenset[str]:
+    import Sastrawi
+
+    path = Path(Sastrawi.__file__).parent / "Stemmer" / "data" / "kata-dasar.txt"
+    return read_word_list(path)
+
+
+@cache
+def stop_words() -> tuple[frozenset[str], frozenset[str]]:
+    """(Indonesian, English) stop words from spaCy's language data."""
+    from spacy.lang.en.stop_words import STOP_WORDS as ENGLISH
+    from spacy.lang.id.stop_words import STOP_WORDS as INDONESIAN
+
+    return frozenset(INDONESIAN), frozenset(ENGLISH)
+
+
+@cache
+def sastrawi_stemmer():
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+    return StemmerFactory().create_stemmer()

@@ -1,0 +1,81 @@
+"""Text steps: each a pure `str -> str` function with keyword-only options."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from pipeline.normalise.resources import (
+    ELONGATION_RE,
+    LAUGHTER,
+    LAUGHTER_RE,
+    MENTION_RE,
+    NUMBER_RE,
+    PLACEHOLDERS,
+    PRICE_RE,
+    PRIVACY_MARKS_RE,
+    REDUPLICATION_DIGIT_RE,
+    REDUPLICATION_HYPHEN_RE,
+)
+from pipeline.patterns import EMAIL_RE, INVISIBLE_RE, ODD_SPACES_RE, URL_RE, mask_phone_numbers
+
+
+def _mark(kind: str, keep: bool) -> str:
+    return f" {PLACEHOLDERS[kind]} " if keep else " "
+
+
+def clean_unicode(text: str) -> str:
+    """NFC (so a precomposed and a combining é are one letter), invisible marks out,
+    odd spaces to plain ones. Emoji are left alone."""
+    text = unicodedata.normalize("NFC", text)
+    text = INVISIBLE_RE.sub("", text)
+    return ODD_SPACES_RE.sub(" ", text)
+
+
+def lowercase(text: str) -> str:
+    return text.lower()
+
+
+def mask_urls(text: str, *, keep: bool = True) -> str:
+    return URL_RE.sub(_mark("url", keep), text)
+
+
+def mask_emails(text: str, *, keep: bool = True) -> str:
+    text = PRIVACY_MARKS_RE.sub(
+        lambda m: _mark(m.group(1), keep) if m.group(1) == "email" else m.group(), text
+    )
+    return EMAIL_RE.sub(_mark("email", keep), text)
+
+
+def mask_phones(text: str, *, keep: bool = True) -> str:
+    text = PRIVACY_MARKS_RE.sub(
+        lambda m: _mark(m.group(1), keep) if m.group(1) == "phone" else m.group(), text
+    )
+    return mask_phone_numbers(text, _mark("phone", keep))
+
+
+def mask_mentions(text: str, *, keep: bool = True) -> str:
+    return MENTION_RE.sub(_mark("mention", keep), text)
+
+
+def mask_prices(text: str, *, keep: bool = True) -> str:
+    return PRICE_RE.sub(_mark("price", keep), text)
+
+
+def mask_numbers(text: str, *, keep: bool = True) -> str:
+    return NUMBER_RE.sub(_mark("number", keep), text)
+
+
+def squash_laughter(text: str) -> str:
+    return LAUGHTER_RE.sub(LAUGHTER, text)
+
+
+def undo_reduplication(text: str) -> str:
+    """teman2 / teman-teman -> teman; the suffix stays (kemasan2nya -> kemasannya)."""
+    text = REDUPLICATION_DIGIT_RE.sub(r"\1\2", text)
+    return REDUPLICATION_HYPHEN_RE.sub(r"\1\2", text)
+
+
+def squeeze_elongation(text: str) -> str:
+    """mantappp -> mantap. Runs of two (maaf, tinggi) are left to the token step,
+    which folds them only when that makes an unknown word known."""
+    return ELONGATION_RE.sub(r"\1", text)

@@ -1,0 +1,48 @@
+"""Regular expressions shared by ingest, privacy and normalisation, compiled once."""
+
+from __future__ import annotations
+
+import re
+
+# Invisible marks that exports sprinkle around names and lines: LRM/RLM, the bidi
+# embeddings and isolates, zero-width space/joiners, the BOM.
+INVISIBLE_MARKS = (
+    "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
+)
+INVISIBLE_RE = re.compile(f"[{INVISIBLE_MARKS}]")
+# Spaces that WhatsApp puts in timestamps and names: NBSP, narrow NBSP, figure space.
+ODD_SPACES_RE = re.compile("[\u00a0\u202f\u2007]")
+
+URL_RE = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"']+|\b[a-z0-9-]+\.(?:com|id|co\.id|net|org|ly|me|link|shop)"
+    r"(?:/[^\s<>\"']*)?",
+    re.IGNORECASE,
+)
+EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+
+# A phone number: a + or 0 (or Indonesia's 62) start, then digits broken by spaces, dots,
+# dashes (also U+2011 non-breaking hyphens) or brackets. The digit count is checked in
+# code (9-15), so prices such as 25.000 or dates never match.
+PHONE_CANDIDATE_RE = re.compile(
+    r"(?<![\w+])(?:\+\s?\d|\(?0\d|62\d)[\d \u00a0\u202f.\-\u2011\u2010()]{6,22}\d(?!\w)"
+)
+PHONE_DIGITS_MIN, PHONE_DIGITS_MAX = 9, 15
+
+
+def is_phone_number(candidate: str) -> bool:
+    digits = sum(ch.isdigit() for ch in candidate)
+    return PHONE_DIGITS_MIN <= digits <= PHONE_DIGITS_MAX
+
+
+def mask_phone_numbers(text: str, placeholder: str) -> str:
+    return PHONE_CANDIDATE_RE.sub(
+        lambda m: placeholder if is_phone_number(m.group()) else m.group(), text
+    )
+
+
+# A display name that is only a phone number (a member not in the exporter's contacts).
+PHONE_NAME_RE = re.compile(r"^[+\d][\d \u00a0\u202f.\-\u2011\u2010()]+$")
+
+
+def looks_like_phone_name(name: str) -> bool:
+    return bool(PHONE_NAME_RE.match(name)) and is_phone_number(name)

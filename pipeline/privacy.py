@@ -1,0 +1,43 @@
+"""Pseudonymise authors and mask contact details before anything reaches an output."""
+
+from __future__ import annotations
+
+import hashlib
+
+from pipeline.config import PrivacyConfig
+from pipeline.patterns import EMAIL_RE, looks_like_phone_name, mask_phone_numbers
+
+PHONE_MARK = "<phone>"
+EMAIL_MARK = "<email>"
+
+
+def pseudonym(name: str, salt: str) -> str:
+    """A stable stand-in: the same name and salt always give the same pseudonym."""
+    key = "".join(ch for ch in name if ch.isalnum()) if looks_like_phone_name(name) else name
+    digest = hashlib.sha256(f"{salt}\x1f{key}".encode()).hexdigest()[:8]
+    return f"member-{digest}"
+
+
+class Privacy:
+    """Applies the [privacy] table to authors and message texts."""
+
+    def __init__(self, config: PrivacyConfig):
+        self.config = config
+        self._authors: dict[str, str] = {}
+
+    def author(self, name: str) -> str:
+        if not name:
+            return name
+        cached = self._authors.get(name)
+        if cached is None:
+            hide = self.config.pseudonymise_names or looks_like_phone_name(name)
+            cached = pseudonym(name, self.config.salt) if hide else name
+            self._authors[name] = cached
+        return cached
+
+    def text(self, text: str) -> str:
+        if self.config.mask_emails and "@" in text:
+            text = EMAIL_RE.sub(EMAIL_MARK, text)
+        if self.config.mask_phones:
+            text = mask_phone_numbers(text, PHONE_MARK)
+        return text

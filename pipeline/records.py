@@ -1,0 +1,67 @@
+"""The records passed between stages."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+MESSAGE_KINDS = ("message", "media", "deleted", "system")
+
+# The column order of messages.* outputs; the contract of `guyub parse`.
+MESSAGE_FIELDS = ("id", "chat", "platform", "source", "line", "timestamp", "author", "kind", "text")
+
+
+@dataclass(slots=True)
+class Message:
+    """One parsed message, traceable to the export line where it starts."""
+
+    id: str
+    chat: str
+    platform: str
+    source: str
+    line: int
+    timestamp: str
+    author: str
+    kind: str
+    text: str
+    edited: bool = False
+
+    def as_row(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in MESSAGE_FIELDS}
+
+
+@dataclass(slots=True)
+class FileReport:
+    """What reading one input file gave: the ingest ledger of that file."""
+
+    source: str
+    format: str = ""
+    date_order: str = ""
+    lines: int = 0
+    records: Counter[str] = field(default_factory=Counter)
+    skips: Counter[str] = field(default_factory=Counter)
+    authors: int = 0
+    first: str = ""
+    last: str = ""
+    error: str = ""
+    lines_in_records: int = 0
+
+    @property
+    def accounted_lines(self) -> int:
+        """Lines that ended up in a record or a counted skip."""
+        return self.lines_in_records + sum(self.skips.values())
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "source": self.source,
+            "format": self.format,
+            "date_order": self.date_order,
+            "lines": self.lines,
+            "lines_in_records": self.lines_in_records,
+            "records": dict(sorted(self.records.items())),
+            "skips": dict(sorted(self.skips.items())),
+            "authors": self.authors,
+            "first": self.first,
+            "last": self.last,
+            "error": self.error,
+        }

@@ -1,0 +1,1 @@
+"""Reports: Table II (themes), Table III (members), topics, and the HTML page."""

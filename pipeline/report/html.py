@@ -1,0 +1,140 @@
+"""report.html: one self-contained page (inline CSS and SVG plots, no scripts, no
+network), readable on a phone and on a laptop."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from html import escape
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display on servers and in CI
+import matplotlib.pyplot as plt
+
+plt.rcParams["svg.hashsalt"] = "guyub"  # stable element ids: the same run, the same bytes
+plt.rcParams["svg.fonttype"] = "none"
+
+STYLE = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0 auto;max-width:1100px;
+padding:1rem;color:#1d2430;line-height:1.45}
+h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #d5dbe3}
+table{border-collapse:collapse;width:100%;font-size:.9rem;display:block;overflow-x:auto}
+th,td{border:1px solid #d5dbe3;padding:.35rem .5rem;text-align:left;vertical-align:top}
+th{background:#eef2f6}td.num{text-align:right;font-variant-numeric:tabular-nums}
+.quote{margin:.2rem 0;font-size:.85rem}.muted{color:#5b6573}
+figure{margin:1rem 0}figure svg{max-width:100%;height:auto}
+"""
+
+
+def _svg(figure) -> str:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    plt.close(figure)
+    text = buffer.getvalue()
+    return text[text.index("<svg") :]
+
+
+def weekly_plot(weekly: dict[str, dict[str, float]], theme_ids: Sequence[str]) -> str:
+    weeks = list(weekly)
+    figure, axis = plt.subplots(figsize=(9, 3.8))
+    for theme in theme_ids:
+        axis.plot(
+            range(len(weeks)), [weekly[w][theme] for w in weeks], marker="o", ms=3, label=theme
+        )
+    axis.set_xticks(range(len(weeks)), weeks, rotation=60, fontsize=7)
+    axis.set_ylabel("share of the week's messages")
+    axis.legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    axis.grid(alpha=0.3)
+    return _svg(figure)
+
+
+def heatmap(members: Sequence[dict[str, object]], theme_ids: Sequence[str], limit: int = 25) -> str:
+    rows = list(members[:limit])
+    values = [[float(row[t]) for t in theme_ids] for row in rows]  # type: ignore[arg-type]
+    figure, axis = plt.subplots(figsize=(9, 0.32 * len(rows) + 1.6))
+    image = axis.imshow(values, cmap="Blues", aspect="auto", vmin=0)
+    axis.set_xticks(range(len(theme_ids)), theme_ids, rotation=45, ha="right", fontsize=8)
+    axis.set_yticks(range(len(rows)), [str(r["author"]) for r in rows], fontsize=8)
+    figure.colorbar(image, ax=axis, label="share of the member's messages")
+    return _svg(figure)
+
+
+def _table(rows: Sequence[dict[str, object]], columns: Sequence[str]) -> str:
+    head = "".join(f"<th>{escape(c)}</th>" for c in columns)
+    body = []
+    for row in rows:
+        cells = []
+        for column in columns:
+            value = row.get(column, "")
+            if column == "quotes":
+                quotes = "".join(
+                    f'<p class="quote">{escape(q)}</p>' for q in str(value).splitlines()
+                )
+                cells.append(f"<td>{quotes}</td>")
+            elif isinstance(value, int | float):
+                cells.append(f'<td class="num">{value}</td>')
+            else:
+                cells.append(f"<td>{escape(str(value))}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def render_report(
+    *,
+    title: str,
+    summary: Sequence[str],
+    themes: Sequence[dict[str, object]],
+    members: Sequence[dict[str, object]],
+    topics: Sequence[dict[str, object]],
+    weekly: dict[str, dict[str, float]],
+    ledger: Sequence[dict[str, object]],
+    model_facts: dict[str, object],
+    theme_ids: Sequence[str],
+) -> str:
+    emergent = [t for t in topics if t["theme"] == "emergent"]
+    ledger_rows = [
+        {
+            "source": r["source"],
+            "format": r["format"],
+            "date order": r["date_order"],
+            "lines": r["lines"],
+            "records": ", ".join(f"{k} {v}" for k, v in dict(r["records"]).items()),  # type: ignore[arg-type]
+            "skips": ", ".join(f"{k}: {v}" for k, v in dict(r["skips"]).items()) or "none",  # type: ignore[arg-type]
+            "error": r["error"],
+        }
+        for r in ledger
+    ]
+    facts = "".join(f"<li>{escape(k)}: {escape(str(v))}</li>" for k, v in model_facts.items())
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+        f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>",
+        f"<h1>{escape(title)}</h1>",
+        "<h2>Summary</h2><ul>" + "".join(f"<li>{escape(s)}</li>" for s in summary) + "</ul>",
+        "<h2>Table II: themes and supporting quotes</h2>",
+        _table(themes, ["theme", "name", "messages", "share", "members", "top_terms", "quotes"]),
+        "<h2>Theme prevalence by week</h2>",
+        f"<figure>{weekly_plot(weekly, theme_ids)}</figure>"
+        if weekly
+        else "<p>No dated messages.</p>",
+        "<h2>Table III: themes per member</h2>",
+        _table(members, ["author", "messages", "themes"]),
+        "<h2>Members by theme</h2>",
+        f"<figure>{heatmap(members, theme_ids)}</figure>" if members else "<p>No members.</p>",
+        "<h2>Topics</h2>",
+        _table(topics, ["topic", "theme", "top_terms", "size", "coherence"]),
+        "<h2>Emergent topics</h2>",
+        "<p class='muted'>Topics that match none of the study's themes: what the community "
+        "talks about that the codebook did not foresee.</p>",
+        _table(emergent, ["topic", "label", "top_terms", "size", "quotes"])
+        if emergent
+        else "<p>None.</p>",
+        "<h2>How the data was read</h2>",
+        _table(
+            ledger_rows, ["source", "format", "date order", "lines", "records", "skips", "error"]
+        ),
+        "<h2>How themes were assigned</h2><ul>" + facts + "</ul>",
+        "</body></html>\n",
+    ]
+    return "\n".join(parts)

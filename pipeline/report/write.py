@@ -1,0 +1,44 @@
+"""Writers for the run's output files (the I/O edge of the report stage)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+
+def write_csv(
+    path: Path, rows: Sequence[dict[str, object]], columns: Sequence[str] | None = None
+) -> None:
+    columns = list(columns or (rows[0].keys() if rows else []))
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def write_jsonl(path: Path, rows: Sequence[dict[str, object]]) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def write_parquet(
+    path: Path, rows: Sequence[dict[str, object]], schema: pa.Schema | None = None
+) -> None:
+    table = pa.Table.from_pylist(list(rows), schema=schema)
+    pq.write_table(table, path, compression="zstd")
+
+
+def write_json(path: Path, data: object) -> None:
+    path.write_text(
+        json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
+
+
+# Writers by file extension, for `guyub parse -o FILE`.
+RECORD_WRITERS = {".csv": write_csv, ".jsonl": write_jsonl, ".parquet": write_parquet}

@@ -1,0 +1,137 @@
+"""From topics to the study's themes: the codebook, the seed set, the mapping, and each
+message's themes with a confidence."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import linear_sum_assignment
+
+from pipeline.topics import _unit_rows
+
+
+@dataclass(frozen=True)
+class Theme:
+    id: str
+    name_en: str
+    name_id: str
+    definition: str
+
+
+@dataclass(frozen=True)
+class SeedMessage:
+    text: str
+    themes: tuple[str, ...]
+    lang: str
+    split: str
+
+
+class DataError(ValueError):
+    """A codebook or labelled file that cannot be used; names the file and line."""
+
+
+def load_codebook(path: Path) -> list[Theme]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise DataError(f"{path}: {err}") from None
+    return [
+        Theme(id=key, name_en=t["name_en"], name_id=t["name_id"], definition=t["definition"])
+        for key, t in data["themes"].items()
+    ]
+
+
+def load_labelled(path: Path, theme_ids: Sequence[str]) -> list[SeedMessage]:
+    """`{"text", "themes": [...]}` per line; unknown theme ids are an error, not a skip."""
+    known = set(theme_ids)
+    items: list[SeedMessage] = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataError(f"{path}: cannot read ({err})") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            text, themes = row["text"], tuple(row.get("themes", ()))
+        except (json.JSONDecodeError, KeyError, TypeError) as err:
+            raise DataError(f"{path}:{number}: not a {{'text', 'themes'}} object ({err})") from None
+        unknown = [t for t in themes if t not in known]
+        if unknown or not isinstance(text, str):
+            raise DataError(f"{path}:{number}: unknown theme id(s) {unknown} or text not a string")
+        items.append(SeedMessage(text, themes, row.get("lang", ""), row.get("split", "train")))
+    return items
+
+
+def label_matrix(items: Sequence[SeedMessage], theme_ids: Sequence[str]) -> np.ndarray:
+    index = {t: i for i, t in enumerate(theme_ids)}
+    Y = np.zeros((len(items), len(theme_ids)), dtype=bool)
+    for row, item in enumerate(items):
+        for theme in item.themes:
+            Y[row, index[theme]] = True
+    return Y
+
+
+def theme_centroids(X: sp.csr_matrix, Y: np.ndarray) -> np.ndarray:
+    """Mean of each theme's seed rows (rows already L2-normalised), as unit vectors."""
+    counts = np.maximum(Y.sum(axis=0), 1)[:, None]
+    sums = np.asarray((sp.csr_matrix(Y.T.astype(np.float64)) @ X).todense())
+    return _unit_rows(sums / counts)
+
+
+def match_topics(
+    components: np.ndarray, centroids: np.ndarray, threshold: float
+) -> list[int | None]:
+    """For each topic, the theme it is matched to (Hungarian on cosine), or None:
+    an emergent topic. A match below `threshold` cosine does not count."""
+    cosine = _unit_rows(components) @ _unit_rows(centroids).T
+    rows, cols = linear_sum_assignment(-cosine)
+    matched: list[int | None] = [None] * components.shape[0]
+    for topic, theme in zip(rows, cols, strict=True):
+        if cosine[topic, theme] >= threshold:
+            matched[topic] = int(theme)
+    return matched
+
+
+def theme_scores(W: np.ndarray, topic_themes: Sequence[int | None], n_themes: int) -> np.ndarray:
+    """A message's score for a theme: its weight on the topic matched to that theme."""
+    scores = np.zeros((W.shape[0], n_themes))
+    for topic, theme in enumerate(topic_themes):
+        if theme is not None:
+            scores[:, theme] += W[:, topic]
+    return scores
+
+
+def calibrate_thresholds(
+    scores: np.ndarray, Y: np.ndarray, relative: float, floor: float = 0.02
+) -> np.ndarray:
+    """Per theme, the score threshold with the best F1 on labelled messages."""
+    best_share = scores.max(axis=1, keepdims=True)
+    eligible = scores >= relative * best_share
+    thresholds = np.full(scores.shape[1], 0.1)
+    for t in range(scores.shape[1]):
+        truth = Y[:, t]
+        if not truth.any():
+            continue
+        candidates = np.unique(np.round(scores[truth, t], 4))
+        best_f1 = -1.0
+        for cut in candidates[candidates >= floor]:
+            predicted = eligible[:, t] & (scores[:, t] >= cut)
+            tp = np.sum(predicted & truth)
+            f1 = 2 * tp / max(predicted.sum() + truth.sum(), 1)
+            if f1 > best_f1:
+                best_f1, thresholds[t] = f1, cut
+    return thresholds
+
+
+def assign_themes(scores: np.ndarray, thresholds: np.ndarray, relative: float) -> np.ndarray:
+    """Boolean message x theme: score above its threshold and near the message's best."""
+    best = scores.max(axis=1, keepdims=True)
+    return (scores >= thresholds[None, :]) & (scores >= relative * best) & (scores > 0)

@@ -1,0 +1,127 @@
+"""Seeded NMF: topics whose first rows are held near the study's theme centroids.
+
+X ≈ W H with K = T theme rows + m free rows. Theme rows of H start at the seed
+centroids S and carry a penalty mu * ||H_t - S_t||², which scikit-learn's NMF cannot
+put on single rows, hence this short multiplicative-update loop. Free rows soak up the
+community's other talk; those become emergent themes.
+
+Message weights W are solved with H fixed by a fixed number of HALS sweeps. Each row
+is updated from itself alone and the sweep count does not depend on the batch, so a
+message gets the same weights alone or among a million others.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+_EPS = 1e-12
+
+
+def _unit_rows(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.maximum(norms, _EPS)
+
+
+def solve_weights(X: sp.csr_matrix, H: np.ndarray, sweeps: int = 60) -> np.ndarray:
+    """Non-negative W minimising ||X - W H||² row by row (HALS, fixed sweeps)."""
+    XHt = np.asarray(X @ H.T)
+    HHt = H @ H.T
+    diag = np.maximum(np.diag(HHt), _EPS)
+    W = np.maximum(XHt, 0.0) / diag
+    for _ in range(sweeps):
+        for k in range(H.shape[0]):
+            step = (XHt[:, k] - W @ HHt[:, k]) / diag[k]
+            W[:, k] = np.maximum(W[:, k] + step, 0.0)
+    return W
+
+
+class SeededNMF:
+    """Constructors store; `fit` learns `components_`; `transform` gives W."""
+
+    def __init__(
+        self,
+        extra_topics: int = 6,
+        mu: float = 30.0,
+        max_iter: int = 300,
+        tol: float = 1e-5,
+        random_state: int = 0,
+        weight_sweeps: int = 60,
+    ):
+        self.extra_topics = extra_topics
+        self.mu = mu
+        self.max_iter = max_iter
+        self.tol = tol
+        self.random_state = random_state
+        self.weight_sweeps = weight_sweeps
+
+    def _initial_free_rows(self, X: sp.csr_matrix, S: np.ndarray) -> np.ndarray:
+        """Free topics start at real messages unlike the themes and unlike each other
+        (farthest-point picks from a seeded sample), so they find other talk."""
+        m = self.extra_topics
+        n, v = X.shape
+        if m == 0:
+            return np.zeros((0, v))
+        rng = np.random.default_rng(self.random_state)
+        rich = np.flatnonzero(np.diff(X.indptr) >= 3)
+        pool = rich if len(rich) >= m else np.arange(n)
+        sample = np.sort(rng.choice(pool, size=min(len(pool), 2000), replace=False))
+        candidates = X[sample].toarray()
+        closeness = (candidates @ S.T).max(axis=1) if len(S) else np.zeros(len(sample))
+        chosen: list[int] = []
+        for _ in range(m):
+            pick = int(np.argmin(closeness))
+            chosen.append(pick)
+            closeness = np.maximum(closeness, candidates @ candidates[pick])
+            closeness[pick] = np.inf
+        rows = candidates[chosen]
+        background = np.asarray(X.mean(axis=0)).ravel()
+        return _unit_rows(rows + background / max(background.sum(), _EPS) + 1e-4)
+
+    def fit(self, X: sp.csr_matrix, centroids: np.ndarray) -> SeededNMF:
+        X = sp.csr_matrix(X, dtype=np.float64)
+        S = _unit_rows(np.asarray(centroids, dtype=np.float64))
+        n_themes = S.shape[0]
+        H = np.vstack([S + 1e-6, self._initial_free_rows(X, S)])
+        target = np.vstack([S, np.zeros((H.shape[0] - n_themes, H.shape[1]))])
+        held = np.zeros((H.shape[0], 1))
+        held[:n_themes] = 1.0
+        W = solve_weights(X, H, sweeps=5)
+        n = X.shape[0]
+        mu = self.mu
+        norm_x = float(X.multiply(X).sum())
+        previous = np.inf
+        self.n_iter_ = 0
+        for iteration in range(1, self.max_iter + 1):
+            HHt = H @ H.T
+            W *= np.asarray(X @ H.T) / np.maximum(W @ HHt, _EPS)
+            WtX = np.asarray((X.T @ W).T) / n
+            WtW = (W.T @ W) / n
+            H *= (WtX + mu * held * target) / np.maximum(WtW @ H + mu * held * H, _EPS)
+            self.n_iter_ = iteration
+            if iteration % 10 == 0 or iteration == self.max_iter:
+                loss = self._loss(norm_x, X, W, H, n, held, target)
+                if np.isfinite(previous) and previous - loss <= self.tol * previous:
+                    break
+                previous = loss
+        # Free rows have no anchor for their scale: give them unit norm like the themes.
+        H[n_themes:] = _unit_rows(H[n_themes:])
+        self.components_ = H
+        self.n_themes_ = n_themes
+        self.reconstruction_err_ = float(np.sqrt(max(self._residual(norm_x, X, W, H), 0.0)))
+        return self
+
+    def _residual(self, norm_x, X, W, H) -> float:
+        cross = float(np.sum(np.asarray(X @ H.T) * W))
+        return norm_x - 2 * cross + float(np.sum((W.T @ W) * (H @ H.T)))
+
+    def _loss(self, norm_x, X, W, H, n, held, target) -> float:
+        penalty = float(np.sum(held * (H - target) ** 2))
+        return self._residual(norm_x, X, W, H) / n + self.mu * penalty
+
+    def transform(self, X: sp.csr_matrix) -> np.ndarray:
+        if not hasattr(self, "components_"):
+            raise RuntimeError("SeededNMF is not fitted; call fit() first")
+        return solve_weights(
+            sp.csr_matrix(X, dtype=np.float64), self.components_, self.weight_sweeps
+        )

@@ -1,0 +1,128 @@
+"""Input -> output tables, each row worked out by hand from the lexicons and the rules."""
+
+import pytest
+
+from pipeline.config import NormaliseConfig
+from pipeline.normalise import Normaliser, steps
+
+TEXT_CASES = [
+    # colloquial Indonesian -> formal
+    ("gak ada yg tau", "tidak ada yang tahu"),
+    ("Udah blm?", "sudah belum?"),
+    ("tdk bisa, sdh penuh", "tidak bisa, sudah penuh"),
+    ("nggak", "tidak"),
+    ("bgt", "sangat"),
+    # Banjarese -> Indonesian
+    ("ulun handak baisi", "saya mau punya"),
+    ("pian kada tulak kah", "anda tidak pergi kah"),
+    ("bubuhan kawa jua", "kelompok bisa juga"),
+    # elongation, but real double letters stay
+    ("mantappp", "mantap"),
+    ("gratiss", "gratis"),
+    ("maaf saat tinggi", "maaf saat tinggi"),
+    # reduplication
+    ("teman2", "teman"),
+    ("teman-teman", "teman"),
+    ("kemasan2nya", "kemasannya"),
+    # laughter is one token, never lost
+    ("wkwkwk", "wkwk"),
+    ("hahaha", "wkwk"),
+    ("awokwokwok", "wkwk"),
+    ("hehe", "wkwk"),
+    # masking
+    ("wa 0812-3456-7890", "whatsapp _phone_"),
+    ("+62 812 3456 7890", "_phone_"),
+    ("email ke budi@contoh.id", "email ke _email_"),
+    ("cek https://toko.id/promo", "cek _url_"),
+    ("harga 25rb", "harga _price_"),
+    ("Rp 25.000 saja", "_price_ saja"),
+    ("5 jt", "_price_"),
+    ("beli 2x", "beli _number_"),
+    ("@budi makasih", "_mention_ terima kasih"),
+    # Unicode: invisible marks out, emoji kept
+    ("halo\u200e\u200b dunia", "halo dunia"),
+    ("mantap 👍", "mantap 👍"),
+]
+
+
+@pytest.fixture(scope="module")
+def norm():
+    return Normaliser(NormaliseConfig())
+
+
+@pytest.mark.parametrize(("raw", "expected"), TEXT_CASES)
+def test_readable_text(norm, raw, expected):
+    assert norm(raw).text == expected
+
+
+TOKEN_CASES = [
+    # the four spellings of "not" are one word, and a stop word
+    ("gak", []),
+    ("ga", []),
+    ("nggak", []),
+    ("tdk", []),
+    # one stem for a word and its suffixed form
+    ("pelatihannya", ["latih"]),
+    ("pelatihan", ["latih"]),
+    # over-stemming fixed by the exceptions list
+    ("pengemasan", ["kemas"]),
+    ("pesenan", ["pesan"]),
+    ("peserta", ["peserta"]),
+    # protected terms are never stemmed
+    ("PIRT NIB halal", ["pirt", "nib", "halal"]),
+    ("sasirangan", ["sasirangan"]),
+    # English gets lemmas, not Sastrawi
+    ("trainings for businesses", ["training", "business"]),
+    # laughter survives to the vectoriser
+    ("wkwkwk", ["wkwk"]),
+    # phone numbers never become a term
+    ("0812-3456-7890", ["_phone_"]),
+    # chat fillers go
+    ("sih dong deh", []),
+    # topic words that spaCy's list would drop are kept
+    ("harga baru", ["harga", "baru"]),
+    ("bersama", ["sama"]),
+]
+
+
+@pytest.mark.parametrize(("raw", "expected"), TOKEN_CASES)
+def test_tokens(norm, raw, expected):
+    assert norm(raw).tokens == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "lang"),
+    [
+        ("saya mau ikut pelatihan", "id"),
+        ("thank you for the training yesterday", "en"),
+        ("ulun handak tulak", "id"),
+        ("👍👍", "other"),
+    ],
+)
+def test_message_language(norm, raw, lang):
+    assert norm(raw).lang == lang
+
+
+def test_placeholders_can_be_dropped():
+    norm = Normaliser(NormaliseConfig(placeholders="drop"))
+    assert norm("harga 25rb wa 0812-3456-7890").tokens == ["harga", "whatsapp"]
+
+
+def test_steps_can_be_switched_off():
+    norm = Normaliser(NormaliseConfig(lexicon=False, stem=False, stopwords=False))
+    assert norm("gak ada yg tau pelatihannya").tokens == ["gak", "ada", "yg", "tau", "pelatihannya"]
+
+
+def test_same_output_however_often_it_is_called(norm):
+    first = norm("Teman2 yg mau ikut pelatihan PIRT wkwk")
+    assert all(norm("Teman2 yg mau ikut pelatihan PIRT wkwk") == first for _ in range(3))
+
+
+def test_privacy_marks_from_ingest_become_placeholders(norm):
+    assert norm("hubungi <phone> atau <email>").text == "hubungi _phone_ atau _email_"
+
+
+def test_text_steps_are_pure_str_functions():
+    assert steps.squeeze_elongation("bagusss") == "bagus"
+    assert steps.undo_reduplication("anak2nya") == "anaknya"
+    assert steps.mask_prices("rp25k", keep=False).strip() == ""

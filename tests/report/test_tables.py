@@ -1,0 +1,39 @@
+import numpy as np
+
+from pipeline.model import Applied
+from pipeline.records import Message
+from pipeline.report.tables import pick_quotes, weekly_shares
+
+
+def message(i: int, author: str, text: str, timestamp: str = "2024-01-01T10:00") -> Message:
+    return Message(str(i), "g", "whatsapp", "g.txt", i + 1, timestamp, author, "message", text)
+
+
+def test_quotes_prefer_high_scores_from_different_authors_without_near_duplicates():
+    messages = [
+        message(0, "A", "beli tepung murah di pasar lima"),
+        message(1, "A", "harga gula turun minggu ini"),
+        message(2, "B", "beli tepung murah di pasar lima ya"),  # near-duplicate of 0
+        message(3, "C", "ruko disewakan dekat kampus"),
+        message(4, "D", "ok"),  # too short to say anything
+    ]
+    tokens = [m.text.split() for m in messages]
+    scores = np.array([0.9, 0.8, 0.85, 0.5, 0.95])
+    quotes = pick_quotes(range(5), scores, messages, tokens, limit=3)
+    # 4 is too short, 2 repeats 0, then one per author before A's second message
+    assert [q.line for q in quotes] == [1, 4, 2]
+    assert quotes[0].cite() == '"beli tepung murah di pasar lima" (A, 2024-01-01, g.txt:1)'
+
+
+def test_weekly_shares_by_iso_week():
+    messages = [
+        message(0, "A", "x", "2024-01-01T10:00"),  # Monday of 2024-W01
+        message(1, "A", "x", "2024-01-07T10:00"),  # Sunday, same week
+        message(2, "A", "x", "2024-01-08T10:00"),  # 2024-W02
+    ]
+    assigned = np.array([[True, False], [False, False], [True, True]])
+    applied = Applied(np.zeros((3, 2)), assigned.astype(float), assigned)
+    assert weekly_shares(applied, messages, ["a", "b"]) == {
+        "2024-W01": {"a": 0.5, "b": 0.0},
+        "2024-W02": {"a": 1.0, "b": 1.0},
+    }

@@ -1,0 +1,89 @@
+import json
+
+import numpy as np
+import pytest
+
+from pipeline import DEFAULT_MODEL_DIR
+from pipeline.artifacts import ARRAYS, MANIFEST, ModelError, load_model, save_model, write_npz
+from pipeline.config import load_config
+from pipeline.flow import build_corpus, fit_model, model_manifest
+from pipeline.ingest import read_exports
+from pipeline.normalise import Normaliser
+from tests.conftest import EXAMPLE
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    config = load_config()
+    normaliser = Normaliser(config.normalise)
+    messages = read_exports([EXAMPLE], config.ingest, config.privacy).messages
+    corpus = build_corpus(messages, normaliser)
+    return fit_model(corpus, config, normaliser), corpus, config
+
+
+def test_saved_model_loads_and_reads_messages_the_same(tmp_path, fitted):
+    model, corpus, config = fitted
+    save_model(model, tmp_path / "m", model_manifest(model, corpus, config))
+    loaded = load_model(tmp_path / "m")
+    before, after = model.apply(corpus.tokens[:50]), loaded.apply(corpus.tokens[:50])
+    np.testing.assert_allclose(after.scores, before.scores, rtol=1e-12)
+    assert np.array_equal(after.assigned, before.assigned)
+    assert loaded.topic_themes == model.topic_themes
+
+
+def test_saving_twice_gives_identical_files(tmp_path, fitted, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    model, corpus, config = fitted
+    for name in ("a", "b"):
+        save_model(model, tmp_path / name, model_manifest(model, corpus, config))
+    for file in (tmp_path / "a").iterdir():
+        assert file.read_bytes() == (tmp_path / "b" / file.name).read_bytes(), file.name
+
+
+def test_a_newer_format_is_refused(tmp_path, fitted):
+    model, corpus, config = fitted
+    save_model(model, tmp_path / "m", model_manifest(model, corpus, config))
+    manifest = json.loads((tmp_path / "m" / MANIFEST).read_text())
+    manifest["format_version"] = 99
+    (tmp_path / "m" / MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(ModelError, match="newer"):
+        load_model(tmp_path / "m")
+
+
+def test_pickled_arrays_are_refused(tmp_path, fitted):
+    model, corpus, config = fitted
+    save_model(model, tmp_path / "m", model_manifest(model, corpus, config))
+    # An object array can only be read by unpickling, which would run code: refused.
+    np.savez(tmp_path / "m" / ARRAYS, idf=np.array([{"x": 1}], dtype=object))
+    with pytest.raises(ModelError, match="damaged"):
+        load_model(tmp_path / "m")
+
+
+def test_missing_directory_is_a_clear_error(tmp_path):
+    with pytest.raises(ModelError, match="not a Guyub model"):
+        load_model(tmp_path)
+
+
+def test_write_npz_is_byte_stable(tmp_path):
+    arrays = {"b": np.arange(3.0), "a": np.eye(2)}
+    write_npz(tmp_path / "1.npz", arrays)
+    write_npz(tmp_path / "2.npz", arrays)
+    assert (tmp_path / "1.npz").read_bytes() == (tmp_path / "2.npz").read_bytes()
+    with np.load(tmp_path / "1.npz", allow_pickle=False) as loaded:
+        assert np.array_equal(loaded["a"], np.eye(2))
+
+
+def test_shipped_model_is_what_the_documented_command_makes(tmp_path):
+    """models/default is rebuilt by `guyub fit examples/whatsapp_umkm_banua.txt -o models/default`
+    (README); refitting here must give the same vocabulary, theme map and arrays."""
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    result = CliRunner().invoke(app, ["fit", str(EXAMPLE), "-o", str(tmp_path / "m")])
+    assert result.exit_code == 0, result.output
+    for name in ("vocabulary.json", "themes.json", "config.toml"):
+        assert (tmp_path / "m" / name).read_text() == (DEFAULT_MODEL_DIR / name).read_text(), name
+    with np.load(tmp_path / "m" / ARRAYS) as new, np.load(DEFAULT_MODEL_DIR / ARRAYS) as shipped:
+        for key in shipped.files:
+            np.testing.assert_allclose(new[key], shipped[key], rtol=1e-9, atol=1e-12, err_msg=key)

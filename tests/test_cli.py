@@ -1,0 +1,171 @@
+"""End to end through the `guyub` command, as a user runs it."""
+
+import csv
+import json
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from tests.conftest import EXAMPLE
+
+runner = CliRunner()
+OUTPUTS = [
+    "messages.parquet",
+    "topics.csv",
+    "themes.csv",
+    "members.csv",
+    "report.html",
+    "manifest.json",
+]
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "out"
+    result = runner.invoke(app, ["run", str(EXAMPLE), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_run_writes_all_six_outputs(run_dir):
+    assert sorted(p.name for p in run_dir.iterdir()) == sorted(OUTPUTS)
+
+
+def test_every_theme_row_has_quotes_traceable_to_the_export(run_dir):
+    rows = list(csv.DictReader((run_dir / "themes.csv").open(encoding="utf-8")))
+    assert [r["theme"] for r in rows][:2] == ["togetherness", "trust"]
+    lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
+    for row in rows:
+        if int(row["messages"]) == 0:
+            continue
+        for quote in row["quotes"].splitlines():
+            line = int(quote.rsplit(":", 1)[1].rstrip(")"))
+            text = quote.split('" (')[0].lstrip('"')
+            # the quote's first words stand on the cited line of the export
+            assert text[:20] in lines[line - 1], (quote, lines[line - 1])
+
+
+def test_phone_numbers_never_reach_an_output(run_dir):
+    for name in ("themes.csv", "members.csv", "topics.csv", "report.html", "manifest.json"):
+        content = (run_dir / name).read_text(encoding="utf-8")
+        assert "4981" not in content, name
+    table = pq.read_table(run_dir / "messages.parquet").to_pylist()
+    assert not any("4981" in (row["author"] + row["text"]) for row in table)
+
+
+def test_manifest_accounts_for_every_line(run_dir):
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    (entry,) = manifest["ledger"]
+    assert entry["lines"] == len(EXAMPLE.read_text(encoding="utf-8").splitlines())
+    assert entry["lines_in_records"] + sum(entry["skips"].values()) == entry["lines"]
+    assert manifest["counts"]["records"] == sum(entry["records"].values())
+
+
+def test_parse_writes_records_with_the_contract_fields(tmp_path):
+    out = tmp_path / "messages.jsonl"
+    result = runner.invoke(app, ["parse", str(EXAMPLE), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert list(rows[0]) == [
+        "id",
+        "chat",
+        "platform",
+        "source",
+        "line",
+        "timestamp",
+        "author",
+        "kind",
+        "text",
+    ]
+    assert len(rows) == 314
+    assert "whatsapp-android" in result.output
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_parse_other_formats(tmp_path, suffix):
+    out = tmp_path / f"m{suffix}"
+    assert runner.invoke(app, ["parse", str(EXAMPLE), "-o", str(out)]).exit_code == 0
+    assert out.stat().st_size > 0
+
+
+def test_normalise_json():
+    result = runner.invoke(app, ["normalise", "Gak ada info pelatihannya? wkwkwk", "--json"])
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert data == {
+        "text": "tidak ada informasi pelatihannya? wkwk",
+        "tokens": ["informasi", "latih", "wkwk"],
+        "lang": "id",
+    }
+
+
+def test_normalise_file_keeps_line_order(tmp_path):
+    source = tmp_path / "lines.txt"
+    source.write_text("harga 25rb\nwkwk\n", encoding="utf-8")
+    result = runner.invoke(app, ["normalise", "-f", str(source), "--json"])
+    assert [json.loads(x)["tokens"] for x in result.output.splitlines()] == [
+        ["harga", "_price_"],
+        ["wkwk"],
+    ]
+
+
+def test_evaluate_json_contract(tmp_path):
+    labelled = tmp_path / "l.jsonl"
+    labelled.write_text(
+        "\n".join(
+            json.dumps(x)
+            for x in [
+                {
+                    "text": "Ada yang mau ikut pelatihan bimtek PIRT minggu depan?",
+                    "themes": ["training", "legality"],
+                },
+                {"text": "wkwkwk lucu banget kalian", "themes": ["refreshing"]},
+                {"text": "Open order amplang 25rb, bisa COD", "themes": ["promotion"]},
+            ]
+        )
+        + "\n"
+    )
+    result = runner.invoke(app, ["evaluate", str(labelled), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) == {"macro_f1", "micro_f1", "per_theme"}
+    assert set(data["per_theme"]) == {"training", "legality", "refreshing", "promotion"}
+    assert set(data["per_theme"]["training"]) == {"precision", "recall", "f1", "support"}
+    assert 0.0 <= data["macro_f1"] <= 1.0
+
+
+def test_bad_input_exits_2_naming_the_file_and_still_reports_the_rest(tmp_path):
+    bad = tmp_path / "broken.txt"
+    bad.write_bytes(b"\x00\x01\x02binary")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(bad), str(EXAMPLE), "-o", str(out)])
+    assert result.exit_code == 2
+    assert "broken.txt:1" in result.output
+    assert "Traceback" not in result.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["counts"]["messages_read"] == 294
+
+
+def test_bad_config_exits_2():
+    result = runner.invoke(app, ["run", str(EXAMPLE), "-o", "x", "--set", "topics.nope=1"])
+    assert result.exit_code == 2
+    assert "topics.nope" in result.output
+
+
+def test_every_command_has_help():
+    for command in ("parse", "normalise", "run", "fit", "apply", "evaluate"):
+        result = runner.invoke(app, [command, "--help"])
+        assert result.exit_code == 0 and "Usage" in result.output
+
+
+def test_apply_with_the_shipped_model(tmp_path):
+    from pipeline import DEFAULT_MODEL_DIR
+
+    out = tmp_path / "applied"
+    result = runner.invoke(
+        app, ["apply", str(EXAMPLE), "--model", str(DEFAULT_MODEL_DIR), "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert (out / "themes.csv").exists()

@@ -1,0 +1,42 @@
+import pytest
+
+from pipeline.config import ConfigError, load_config, parse_override
+
+
+def test_defaults_file_matches_the_models():
+    # configs/default.toml documents the defaults: loading it must give the same values.
+    from pipeline.config import Config
+
+    assert load_config() == Config()
+
+
+@pytest.mark.parametrize(
+    ("item", "keys", "value"),
+    [
+        ("topics.mu=40", ["topics", "mu"], 40),
+        ("normalise.stem=false", ["normalise", "stem"], False),
+        ('privacy.salt="abc"', ["privacy", "salt"], "abc"),
+        ("privacy.salt=abc", ["privacy", "salt"], "abc"),
+    ],
+)
+def test_override_values_are_read_as_toml(item, keys, value):
+    assert parse_override(item) == (keys, value)
+
+
+def test_override_changes_the_value():
+    assert load_config(overrides=["topics.extra_topics=3"]).topics.extra_topics == 3
+
+
+def test_unknown_key_is_refused_with_its_name():
+    with pytest.raises(ConfigError, match=r"topics\.mue"):
+        load_config(overrides=["topics.mue=3"])
+
+
+def test_bad_value_is_refused():
+    with pytest.raises(ConfigError, match=r"vectorise\.max_df"):
+        load_config(overrides=["vectorise.max_df=3.5"])
+
+
+def test_missing_config_file(tmp_path):
+    with pytest.raises(ConfigError, match="no such config file"):
+        load_config(tmp_path / "nope.toml")

@@ -1,0 +1,77 @@
+import json
+
+import numpy as np
+import pytest
+
+from pipeline.config import resolve_data_path
+from pipeline.themes import DataError, assign_themes, load_codebook, load_labelled, match_topics
+
+STUDY_THEMES = [
+    "togetherness",
+    "trust",
+    "creativity",
+    "information_sharing",
+    "training",
+    "mentoring",
+    "legality",
+    "capital_access",
+    "promotion",
+    "refreshing",
+]
+
+
+def test_codebook_has_exactly_the_study_themes():
+    themes = load_codebook(resolve_data_path("codebook.toml"))
+    assert [t.id for t in themes] == STUDY_THEMES
+    assert all(t.name_id and t.name_en and t.definition for t in themes)
+
+
+def test_seed_set_covers_every_theme_with_a_held_out_split():
+    items = load_labelled(resolve_data_path("seed_set.jsonl"), STUDY_THEMES)
+    for theme in STUDY_THEMES:
+        labelled = [i for i in items if theme in i.themes]
+        assert len(labelled) >= 20, theme
+        assert any(i.split == "test" for i in labelled), theme
+    assert any(not i.themes for i in items)  # messages with no theme exist too
+    assert len({i.text for i in items}) == len(items)  # no repeated seed
+
+
+def test_match_topics_by_hand():
+    components = np.array([[1.0, 0, 0], [0, 0, 1.0], [0, 1.0, 0.1]])
+    centroids = np.array([[0, 1.0, 0], [1.0, 0, 0]])
+    # topic 0 -> theme 1, topic 2 -> theme 0, topic 1 matches nothing: emergent
+    assert match_topics(components, centroids, threshold=0.2) == [1, None, 0]
+    # a weak best match does not count
+    weak = np.array([[1.0, 1.0, 1.0], [0, 0, 1.0]])
+    assert match_topics(weak, np.array([[1.0, 0, 0]]), threshold=0.6) == [None, None]
+
+
+def test_assign_themes_by_hand():
+    scores = np.array([[0.5, 0.3, 0.0], [0.1, 0.05, 0.0], [0.0, 0.0, 0.0]])
+    thresholds = np.array([0.2, 0.2, 0.2])
+    # row 0: theme 0 (0.5) and theme 1 (0.3 >= half of 0.5); row 1: below thresholds
+    assert assign_themes(scores, thresholds, 0.5).tolist() == [
+        [True, True, False],
+        [False, False, False],
+        [False, False, False],
+    ]
+    assert assign_themes(scores, thresholds, 0.7).tolist()[0] == [True, False, False]
+
+
+def test_unknown_theme_in_labelled_file_names_the_line(tmp_path):
+    path = tmp_path / "l.jsonl"
+    path.write_text(
+        json.dumps({"text": "a", "themes": ["trust"]})
+        + "\n"
+        + json.dumps({"text": "b", "themes": ["kindness"]})
+        + "\n"
+    )
+    with pytest.raises(DataError, match=r"l.jsonl:2"):
+        load_labelled(path, STUDY_THEMES)
+
+
+def test_broken_json_names_the_line(tmp_path):
+    path = tmp_path / "l.jsonl"
+    path.write_text('{"text": "a", "themes": []}\n{broken\n')
+    with pytest.raises(DataError, match=r"l.jsonl:2"):
+        load_labelled(path, STUDY_THEMES)

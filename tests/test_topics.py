@@ -1,0 +1,57 @@
+import numpy as np
+import scipy.sparse as sp
+
+from pipeline.topics import SeededNMF, solve_weights
+
+
+def corpus(seed: int = 0) -> sp.csr_matrix:
+    """Three clusters of 40 messages over disjoint 5-word blocks, rows L2-normalised."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for block in range(3):
+        for _ in range(40):
+            row = np.zeros(15)
+            row[block * 5 : block * 5 + 5] = rng.random(5) + 0.2
+            rows.append(row / np.linalg.norm(row))
+    return sp.csr_matrix(np.array(rows))
+
+
+def centroid(block: int) -> np.ndarray:
+    row = np.zeros(15)
+    row[block * 5 : block * 5 + 5] = 1.0
+    return row / np.linalg.norm(row)
+
+
+def test_theme_rows_stay_at_their_seeds_and_a_free_topic_finds_the_rest():
+    X = corpus()
+    S = np.vstack([centroid(0), centroid(1)])
+    model = SeededNMF(extra_topics=1, mu=30.0, random_state=0).fit(X, S)
+    H = model.components_
+    cos = [float(H[i] @ S[i] / np.linalg.norm(H[i])) for i in range(2)]
+    assert min(cos) >= 0.97
+    # The free topic takes the third block, which no seed covers.
+    free = H[2] / np.linalg.norm(H[2])
+    assert free[10:15].sum() > 0.9 * free.sum()
+
+
+def test_same_seed_same_model():
+    X = corpus()
+    S = np.vstack([centroid(0), centroid(1)])
+    a = SeededNMF(extra_topics=2, random_state=3).fit(X, S).components_
+    b = SeededNMF(extra_topics=2, random_state=3).fit(X, S).components_
+    assert np.array_equal(a, b)
+
+
+def test_a_message_gets_the_same_weights_alone_or_in_a_batch():
+    X = corpus()
+    model = SeededNMF(extra_topics=1).fit(X, np.vstack([centroid(0), centroid(1)]))
+    batch = model.transform(X)
+    for i in (0, 45, 119):
+        alone = model.transform(X[i])
+        np.testing.assert_allclose(alone[0], batch[i], rtol=1e-10, atol=1e-12)
+
+
+def test_weights_solve_a_known_mixture():
+    H = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 1.0]])
+    X = sp.csr_matrix(np.array([[2.0, 3.0, 3.0]]))
+    np.testing.assert_allclose(solve_weights(X, H), [[2.0, 3.0]], atol=1e-9)
