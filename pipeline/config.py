@@ -46,6 +46,8 @@ class NormaliseConfig(Table):
     reduplication: bool = True
     lexicon: bool = True
     stem: bool = True
+    # English lemmas -> the Indonesian stem for the same idea (configs/lexicon/english_concepts.tsv)
+    english_concepts: bool = True
     stopwords: bool = True
     min_token_length: int = Field(2, ge=1)
 
@@ -73,6 +75,8 @@ class ThemesConfig(Table):
     # A message gets a theme when its score reaches the theme's threshold, calibrated
     # on the seed set at fit time, and at least this share of its best theme's score.
     relative_threshold: float = Field(0.5, ge=0.0, le=1.0)
+    # Thresholds are calibrated on seed scores from theme rows fitted without that seed.
+    calibration_folds: int = Field(5, ge=2, le=20)
 
 
 class ReportConfig(Table):

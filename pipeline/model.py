@@ -18,7 +18,7 @@ from pipeline.themes import (
     theme_centroids,
     theme_scores,
 )
-from pipeline.topics import SeededNMF
+from pipeline.topics import SeededNMF, solve_weights
 from pipeline.vectorise import Vectoriser
 
 
@@ -72,7 +72,9 @@ class ThemeModel:
             X, centroids
         )
         topic_themes = match_topics(topics.components_, centroids, config.themes.match_threshold)
-        scores = theme_scores(topics.transform(X_seeds), topic_themes, len(themes))
+        scores = out_of_fold_scores(
+            X_seeds, Y, topics, topic_themes, config.themes.calibration_folds
+        )
         thresholds = calibrate_thresholds(scores, Y, config.themes.relative_threshold)
         model = cls(config, themes, vectoriser, topics, topic_themes, thresholds, centroids)
         model.metrics = {
@@ -103,6 +105,27 @@ class ThemeModel:
     def topic_label(self, topic: int) -> str:
         theme = self.topic_themes[topic]
         return self.theme_ids[theme] if theme is not None else "emergent"
+
+
+def out_of_fold_scores(
+    X_seeds, Y: np.ndarray, topics: SeededNMF, topic_themes: Sequence[int | None], folds: int
+) -> np.ndarray:
+    """Each seed's theme scores from theme rows built without it. Thresholds calibrated
+    on in-sample scores come out too high (a seed always sits near its own centroid), so
+    new messages would get too few themes."""
+    n = X_seeds.shape[0]
+    fold_of = np.arange(n) % max(folds, 2)
+    scores = np.zeros((n, Y.shape[1]))
+    for fold in np.unique(fold_of):
+        held = fold_of == fold
+        H = topics.components_.copy()
+        centroids = theme_centroids(X_seeds[~held], Y[~held])
+        for topic, theme in enumerate(topic_themes):
+            if theme is not None and Y[~held, theme].any():
+                H[topic] = centroids[theme]
+        weights = solve_weights(X_seeds[held], H, topics.weight_sweeps)
+        scores[held] = theme_scores(weights, topic_themes, Y.shape[1])
+    return scores
 
 
 def theme_row_cosine(components: np.ndarray, centroids: np.ndarray) -> float:

@@ -137,7 +137,8 @@ class Normaliser:
             return word
         word_lang = self.language(word) or lang
         if word_lang == "en":
-            return self._english.get(word, word)
+            lemma = self._english.get(word, word)
+            return lex.english_concepts.get(lemma, lemma) if self.config.english_concepts else lemma
         if word in lex.stem_exceptions:
             return lex.stem_exceptions[word]
         if "-" in word or not word.isalpha():

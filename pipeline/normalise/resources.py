@@ -83,6 +83,7 @@ class Lexicons:
     keep: frozenset[str]
     protected: frozenset[str]
     stem_exceptions: dict[str, str]
+    english_concepts: dict[str, str]
 
     @classmethod
     def load(cls, directory: Path) -> Lexicons:
@@ -94,6 +95,7 @@ class Lexicons:
             keep=read_word_list(directory / "keep_words.txt"),
             protected=read_word_list(directory / "protected.txt"),
             stem_exceptions=read_mapping(directory / "stem_exceptions.tsv"),
+            english_concepts=read_mapping(directory / "english_concepts.tsv"),
         )
 
 

@@ -71,8 +71,9 @@ TOKEN_CASES = [
     # protected terms are never stemmed
     ("PIRT NIB halal", ["pirt", "nib", "halal"]),
     ("sasirangan", ["sasirangan"]),
-    # English gets lemmas, not Sastrawi
-    ("trainings for businesses", ["training", "business"]),
+    # English gets lemmas, not Sastrawi; domain words then meet their Indonesian stem
+    ("trainings for businesses", ["latih", "business"]),
+    ("bank loans", ["bank", "pinjam"]),
     # laughter survives to the vectoriser
     ("wkwkwk", ["wkwk"]),
     # phone numbers never become a term
@@ -101,6 +102,11 @@ def test_tokens(norm, raw, expected):
 )
 def test_message_language(norm, raw, lang):
     assert norm(raw).lang == lang
+
+
+def test_english_concepts_can_be_switched_off():
+    norm = Normaliser(NormaliseConfig(english_concepts=False))
+    assert norm("trainings for businesses").tokens == ["training", "business"]
 
 
 def test_placeholders_can_be_dropped():
