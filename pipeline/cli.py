@@ -46,6 +46,13 @@ SetOption = Annotated[
     list[str] | None,
     typer.Option("--set", help="Override one value: table.key=value (repeatable)."),
 ]
+FormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        help="Force the input format: whatsapp, line, telegram, transcript, csv, jsonl, parquet.",
+    ),
+]
 DateOrder = Annotated[
     str | None, typer.Option("--date-order", help="Force the date order: dmy, mdy or ymd.")
 ]
@@ -57,9 +64,13 @@ def fail(message: str) -> typer.Exit:
 
 
 def _config(
-    path: Path | None, overrides: list[str] | None, date_order: str | None = None
+    path: Path | None,
+    overrides: list[str] | None,
+    date_order: str | None = None,
+    fmt: str | None = None,
 ) -> Config:
     extra = [f"ingest.date_order={json.dumps(date_order)}"] if date_order else []
+    extra += [f"ingest.format={json.dumps(fmt)}"] if fmt else []
     try:
         return load_config(path, [*(overrides or []), *extra])
     except ConfigError as error:
@@ -82,12 +93,13 @@ def parse(
     config: ConfigOption = None,
     set_: SetOption = None,
     date_order: DateOrder = None,
+    fmt: FormatOption = None,
 ) -> None:
     """Parse chat exports into records (id, chat, platform, source, line, timestamp, author, kind, text)."""
     writer = RECORD_WRITERS.get(output.suffix.lower())
     if writer is None:
         raise fail(f"{output}: the output must end in .jsonl, .csv or .parquet")
-    cfg = _config(config, set_, date_order)
+    cfg = _config(config, set_, date_order, fmt)
     ingested = read_exports(inputs, cfg.ingest, cfg.privacy)
     rows = [m.as_row() for m in ingested.messages]
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -153,9 +165,10 @@ def run_command(
     config: ConfigOption = None,
     set_: SetOption = None,
     date_order: DateOrder = None,
+    fmt: FormatOption = None,
 ) -> None:
     """The whole pipeline: parse, normalise, fit topics and themes, write the report."""
-    cfg = _config(config, set_, date_order)
+    cfg = _config(config, set_, date_order, fmt)
     result = _run_or_fail(inputs, cfg)
     manifest = write_run(result, output, cfg, inputs)
     _announce(output, manifest)

@@ -24,7 +24,9 @@ class Table(BaseModel):
 
 
 class IngestConfig(Table):
-    format: Literal["auto", "whatsapp"] = "auto"
+    format: Literal[
+        "auto", "whatsapp", "line", "telegram", "transcript", "csv", "jsonl", "parquet"
+    ] = "auto"
     date_order: Literal["auto", "dmy", "mdy", "ymd"] = "auto"
     keep_duplicates: bool = False
 

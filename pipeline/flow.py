@@ -309,7 +309,7 @@ def _summary(result: RunResult, themes: Sequence[dict[str, object]]) -> list[str
     authors = len({m.author for m in corpus.messages})
     ranked = sorted(themes, key=lambda r: -float(r["share"]))  # type: ignore[arg-type]
     top = ", ".join(f"{r['theme']} ({float(r['share']):.0%})" for r in ranked[:3] if r["messages"])  # type: ignore[arg-type]
-    dates = sorted(m.timestamp for m in corpus.messages)
+    dates = sorted(m.timestamp for m in corpus.messages if m.timestamp)
     lines = [
         f"{n} messages from {authors} members"
         + (f", {dates[0][:10]} to {dates[-1][:10]}." if dates else "."),

@@ -8,27 +8,63 @@ is reported with its line and the other files go on.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.config import IngestConfig, PrivacyConfig
-from pipeline.ingest.decode import IngestError, decode_export, split_lines
-from pipeline.ingest.whatsapp import RawMessage, parse_whatsapp
+from pipeline.ingest.common import Document, Parsed
+from pipeline.ingest.decode import IngestError
+from pipeline.ingest.line import looks_like_line, parse_line
+from pipeline.ingest.sources import chat_name, open_document
+from pipeline.ingest.telegram import looks_like_telegram, parse_telegram
+from pipeline.ingest.transcript import (
+    looks_like_transcript,
+    parse_csv,
+    parse_jsonl,
+    parse_parquet,
+    parse_transcript,
+)
+from pipeline.ingest.whatsapp import parse_whatsapp, sniff_layout
 from pipeline.privacy import Privacy
 from pipeline.records import FileReport, Message
 
 __all__ = ["IngestError", "Ingested", "chat_name", "message_id", "read_exports"]
 
-Parser = Callable[..., tuple[list[RawMessage], dict[str, object]]]
-PARSERS: dict[str, tuple[str, Parser]] = {"whatsapp": ("whatsapp", parse_whatsapp)}
+Parser = Callable[..., Parsed]
+# format -> (platform, parser). `--format` picks one; "auto" sniffs.
+PARSERS: dict[str, tuple[str, Parser]] = {
+    "whatsapp": ("whatsapp", parse_whatsapp),
+    "line": ("line", parse_line),
+    "telegram": ("telegram", parse_telegram),
+    "transcript": ("transcript", parse_transcript),
+    "csv": ("table", parse_csv),
+    "jsonl": ("table", parse_jsonl),
+    "parquet": ("table", parse_parquet),
+}
 
-_CHAT_TITLE_RE = re.compile(
-    r"^(?:WhatsApp Chat with|WhatsApp Chat -|Chat WhatsApp dengan)\s*", re.I
-)
-_DOWNLOAD_COPY_RE = re.compile(r"\s*\(\d+\)$")  # "Group (1).txt": a second download
+
+def sniff_format(document: Document) -> str:
+    """The export's format from its name and its first lines."""
+    if document.suffix == "parquet" or document.data[:4] == b"PAR1":
+        return "parquet"
+    if document.suffix in ("csv", "jsonl"):
+        return document.suffix
+    if document.suffix == "json" or looks_like_telegram(document):
+        return "telegram"
+    lines = document.lines
+    if looks_like_line(lines):
+        return "line"
+    if sniff_layout(lines):
+        return "whatsapp"
+    if looks_like_transcript(lines):
+        return "transcript"
+    raise IngestError(
+        document.source,
+        1,
+        "no recognisable chat format (WhatsApp, LINE, Telegram JSON, transcript or table)",
+    )
 
 
 @dataclass
@@ -42,12 +78,6 @@ class Ingested:
         return [report for report in self.reports if report.error]
 
 
-def chat_name(path: Path) -> str:
-    """The group's name as WhatsApp writes it into the export's file name."""
-    name = _DOWNLOAD_COPY_RE.sub("", _CHAT_TITLE_RE.sub("", path.stem)).strip()
-    return name or path.stem
-
-
 def message_id(chat: str, timestamp: str, author: str, text: str, occurrence: int) -> str:
     """Stable across overlapping exports of one chat. `occurrence` numbers identical
     messages within one export (two "ok"s in the same minute), so that real repeats
@@ -59,28 +89,21 @@ def message_id(chat: str, timestamp: str, author: str, text: str, occurrence: in
 def read_export(
     path: Path, config: IngestConfig, privacy: Privacy
 ) -> tuple[list[Message], FileReport]:
-    source = str(path)
-    report = FileReport(source=source)
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise IngestError(source, 0, err.strerror or str(err)) from None
-    lines = split_lines(decode_export(data, source))
-    report.lines = len(lines)
-    chat = chat_name(path)
-    fmt = "whatsapp" if config.format == "auto" else config.format
+    document = open_document(path)
+    fmt = sniff_format(document) if config.format == "auto" else config.format
     platform, parse = PARSERS[fmt]
-    raw, facts = parse(lines, source=source, chat=chat, date_order=config.date_order)
-    report.format = str(facts["format"])
-    report.date_order = f"{facts['date_order']} ({facts['date_order_reason']})"
-    report.skips.update(facts["skips"])  # type: ignore[arg-type]
+    parsed = parse(document, date_order=config.date_order)
+    report = FileReport(source=document.source, format=parsed.format, date_order=parsed.date_order)
+    report.lines = parsed.lines
+    report.skips.update(parsed.skips)
 
     messages: list[Message] = []
-    seen: Counter[tuple[str, str, str]] = Counter()
-    for item in raw:
+    seen: Counter[tuple[str, str, str, str]] = Counter()
+    for item in parsed.messages:
+        chat = item.chat or document.chat
         author = privacy.author(item.author)
         text = privacy.text(item.text)
-        key = (item.timestamp, author, text)
+        key = (chat, item.timestamp, author, text)
         occurrence = seen[key]
         seen[key] += 1
         messages.append(
@@ -88,7 +111,7 @@ def read_export(
                 id=message_id(chat, item.timestamp, author, text, occurrence),
                 chat=chat,
                 platform=platform,
-                source=source,
+                source=document.source,
                 line=item.line,
                 timestamp=item.timestamp,
                 author=author,
@@ -100,8 +123,9 @@ def read_export(
         report.lines_in_records += item.n_lines
         report.records[item.kind] += 1
     report.authors = len({m.author for m in messages if m.author})
-    if messages:
-        report.first, report.last = messages[0].timestamp, messages[-1].timestamp
+    stamps = sorted(m.timestamp for m in messages if m.timestamp)
+    if stamps:
+        report.first, report.last = stamps[0], stamps[-1]
     return messages, report
 
 
@@ -117,7 +141,7 @@ def read_exports(
         try:
             messages, report = read_export(path, config, privacy)
         except IngestError as err:
-            result.reports.append(FileReport(source=str(path), error=str(err)))
+            result.reports.append(FileReport(source=err.source, error=str(err)))
             continue
         result.reports.append(report)
         for message in messages:

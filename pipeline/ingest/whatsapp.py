@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
 
+from pipeline.ingest.common import Document, Parsed, RawMessage
 from pipeline.ingest.decode import IngestError
 from pipeline.patterns import INVISIBLE_RE
 
@@ -73,17 +74,6 @@ class ParsedLine:
     time: str
     ampm: str
     rest: str
-
-
-@dataclass(slots=True)
-class RawMessage:
-    line: int
-    n_lines: int
-    timestamp: str
-    author: str
-    kind: str
-    text: str
-    edited: bool = False
 
 
 def match_header(line: str, layout: str) -> re.Match[str] | None:
@@ -205,10 +195,9 @@ def classify(text: str, is_system: bool) -> tuple[str, str, bool]:
     return "message", body.lstrip("\u200e"), edited
 
 
-def parse_whatsapp(
-    lines: list[str], *, source: str, chat: str, date_order: str = "auto"
-) -> tuple[list[RawMessage], dict[str, object]]:
+def parse_whatsapp(document: Document, *, date_order: str = "auto") -> Parsed:
     """Messages of one export and the facts about it (layout, date order, skips)."""
+    lines, source, chat = document.lines, document.source, document.chat
     layout = sniff_layout(lines)
     if layout is None:
         raise IngestError(source, 1, "no WhatsApp message header found (is this a chat export?)")
@@ -225,7 +214,7 @@ def parse_whatsapp(
         order, reason = date_order, "set by --date-order"
 
     messages: list[RawMessage] = []
-    skips: dict[str, int] = {}
+    parsed = Parsed(messages, f"whatsapp-{layout}", len(lines), f"{order} ({reason})")
     # Header-like lines whose date is impossible in this file's order are continuation
     # lines that happen to start with something date-like.
     starts: dict[int, tuple[ParsedLine, str]] = {}
@@ -254,14 +243,13 @@ def parse_whatsapp(
             close()
             head, current, first_line = starts[number], [], number
         elif head is None:
-            reason_key = (
+            blank = not line.strip()
+            parsed.skip(
                 "blank line before the first message"
-                if not line.strip()
-                else ("text before the first message header")
+                if blank
+                else "text before the first message header"
             )
-            skips[reason_key] = skips.get(reason_key, 0) + 1
         else:
             current.append(line)
     close()
-    facts = {"format": f"whatsapp-{layout}", "date_order": order, "date_order_reason": reason}
-    return messages, {"skips": skips, **facts}
+    return parsed

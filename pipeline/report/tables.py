@@ -166,6 +166,8 @@ def weekly_shares(
 
     weeks: dict[str, list[int]] = defaultdict(list)
     for i, message in enumerate(messages):
+        if not message.timestamp:
+            continue  # transcripts and tables may have no dates
         year, week, _ = date.fromisoformat(message.timestamp[:10]).isocalendar()
         weeks[f"{year}-W{week:02d}"].append(i)
     return {

@@ -127,7 +127,7 @@ def test_utf16_export(tmp_path):
         (b"", "empty file"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary"),
         (b"01/02/24 10.00 - A: ok\n\xff\xfe broken\n", "not UTF-8"),
-        (b"just some notes\nnothing like a chat\n", "no WhatsApp message header"),
+        (b"just some notes\nnothing like a chat\n", "no recognisable chat format"),
     ],
 )
 def test_bad_input_names_the_file_and_line_and_others_still_parse(tmp_path, content, reason):

@@ -1,0 +1,53 @@
+"""What every parser takes and gives: a Document in, RawMessages and facts out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from pipeline.ingest.decode import decode_export, split_lines
+
+
+@dataclass
+class Document:
+    """One export to parse: a file, or the chat file inside a zip export."""
+
+    source: str
+    chat: str
+    name: str  # the file name, for sniffing by extension
+    data: bytes
+
+    @cached_property
+    def lines(self) -> list[str]:
+        return split_lines(decode_export(self.data, self.source))
+
+    @property
+    def suffix(self) -> str:
+        return self.name.rsplit(".", 1)[-1].lower() if "." in self.name else ""
+
+
+@dataclass(slots=True)
+class RawMessage:
+    """A message as parsed, before privacy and ids. `line` is where it starts in the
+    export (for tables: the row's line), `n_lines` how many lines it spans."""
+
+    line: int
+    n_lines: int
+    timestamp: str
+    author: str
+    kind: str
+    text: str
+    edited: bool = False
+    chat: str = ""  # set by formats that hold several chats (a full Telegram export)
+
+
+@dataclass
+class Parsed:
+    messages: list[RawMessage]
+    format: str
+    lines: int
+    date_order: str = ""
+    skips: dict[str, int] = field(default_factory=dict)
+
+    def skip(self, reason: str, count: int = 1) -> None:
+        self.skips[reason] = self.skips.get(reason, 0) + count

@@ -1,0 +1,90 @@
+"""Open inputs as Documents: plain files, and the chat file inside a zip export.
+
+A zip ("export with media") is read in memory, never extracted. Its entries' paths and
+declared sizes come from whoever made the file, so absolute or `..` paths and absurd
+sizes or compression ratios are refused, and the chat file is read with a hard cap
+whatever its header claims.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path, PurePosixPath
+
+from pipeline.ingest.common import Document
+from pipeline.ingest.decode import IngestError
+
+MAX_CHAT_BYTES = 1 << 30  # 1 GiB of chat text is far beyond any real group's history
+MAX_RATIO = 200  # text compresses ~5-10x; a ratio in the hundreds is a zip bomb
+CHAT_SUFFIXES = (".txt", ".json", ".csv", ".jsonl")
+_TITLE_RE = re.compile(
+    r"^(?:WhatsApp Chat with|WhatsApp Chat -|Chat WhatsApp dengan|Chat WhatsApp -|\[LINE\] Chat with|\[LINE\])\s*",
+    re.I,
+)
+_DOWNLOAD_COPY_RE = re.compile(r"\s*\(\d+\)$")  # "Group (1).txt": a second download
+
+
+def chat_name(path: Path | PurePosixPath) -> str:
+    """The group's name as the app writes it into the export's file name."""
+    name = _DOWNLOAD_COPY_RE.sub("", _TITLE_RE.sub("", path.stem)).strip()
+    return name or path.stem
+
+
+def open_document(path: Path) -> Document:
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise IngestError(str(path), 0, err.strerror or str(err)) from None
+    if path.suffix.lower() == ".zip" or data[:4] == b"PK\x03\x04":
+        return _document_in_zip(path, data)
+    return Document(source=str(path), chat=chat_name(path), name=path.name, data=data)
+
+
+def _unsafe(name: str) -> bool:
+    pure = PurePosixPath(name.replace("\\", "/"))
+    return pure.is_absolute() or ".." in pure.parts or bool(re.match(r"^[A-Za-z]:", name))
+
+
+def _document_in_zip(path: Path, data: bytes) -> Document:
+    source = str(path)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError) as err:
+        raise IngestError(source, 1, f"not a readable zip ({err})") from None
+    for entry in entries:
+        if _unsafe(entry.filename):
+            raise IngestError(
+                source, 1, f"zip entry {entry.filename!r} has an unsafe path; refused"
+            )
+    chats = [e for e in entries if not e.is_dir() and e.filename.lower().endswith(CHAT_SUFFIXES)]
+    if not chats:
+        raise IngestError(source, 1, "zip holds no chat file (.txt, .json, .csv, .jsonl)")
+    # WhatsApp names the chat "_chat.txt" (iOS) or after the group (Android); media files
+    # sit beside it. Prefer those names, then the largest text file.
+    chats.sort(key=lambda e: (not _looks_like_chat(e.filename), -e.file_size, e.filename))
+    entry = chats[0]
+    if entry.file_size > MAX_CHAT_BYTES:
+        raise IngestError(
+            source, 1, f"zip entry {entry.filename!r} claims {entry.file_size} bytes; refused"
+        )
+    if entry.compress_size and entry.file_size / entry.compress_size > MAX_RATIO:
+        raise IngestError(
+            source, 1, f"zip entry {entry.filename!r} has an absurd compression ratio; refused"
+        )
+    with archive.open(entry) as handle:
+        content = handle.read(MAX_CHAT_BYTES + 1)
+    if len(content) > MAX_CHAT_BYTES:
+        raise IngestError(
+            source, 1, f"zip entry {entry.filename!r} is larger than its header says; refused"
+        )
+    inner = PurePosixPath(entry.filename)
+    chat = chat_name(path) if inner.name == "_chat.txt" else chat_name(inner)
+    return Document(source=f"{source}!{entry.filename}", chat=chat, name=inner.name, data=content)
+
+
+def _looks_like_chat(name: str) -> bool:
+    base = PurePosixPath(name).name
+    return base == "_chat.txt" or bool(_TITLE_RE.match(base)) or base == "result.json"

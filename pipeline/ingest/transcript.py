@@ -1,0 +1,135 @@
+"""Interview transcripts: plain text `Speaker: utterance` turns (a turn may run over
+several lines), and tables (CSV, JSONL, Parquet) with `author` and `text` columns and an
+optional `timestamp`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+from pipeline.ingest.common import Document, Parsed, RawMessage
+from pipeline.ingest.decode import IngestError, decode_export
+
+# A speaker label: a short name (letters, spaces, dots, hyphens, digits) then a colon.
+SPEAKER_RE = re.compile(r"^([^\W\d_][\w .'\-]{0,40}?)\s*:\s+(.*)$")
+TIMESTAMP_COLUMNS = ("timestamp", "time", "date", "datetime", "waktu", "tanggal")
+AUTHOR_COLUMNS = ("author", "speaker", "name", "sender", "from", "penutur", "nama")
+TEXT_COLUMNS = ("text", "message", "utterance", "content", "pesan", "teks")
+
+
+def looks_like_transcript(lines: list[str]) -> bool:
+    content = [line for line in lines[:200] if line.strip()]
+    turns = sum(bool(SPEAKER_RE.match(line)) for line in content)
+    return bool(content) and turns >= max(2, len(content) // 4)
+
+
+def parse_transcript(document: Document, *, date_order: str = "auto") -> Parsed:
+    lines, source = document.lines, document.source
+    parsed = Parsed([], "transcript-text", len(lines), "none (no dates)")
+    current: RawMessage | None = None
+    for number, line in enumerate(lines, start=1):
+        found = SPEAKER_RE.match(line)
+        if found:
+            current = RawMessage(number, 1, "", found.group(1).strip(), "message", found.group(2))
+            parsed.messages.append(current)
+        elif current is not None:
+            current.text += "\n" + line
+            current.n_lines += 1
+        elif line.strip():
+            parsed.skip("text before the first speaker")
+        else:
+            parsed.skip("blank line before the first speaker")
+    if not parsed.messages:
+        raise IngestError(source, 1, "no `Speaker: text` turn found")
+    for message in parsed.messages:
+        message.text = message.text.strip()
+    return parsed
+
+
+def _pick(columns: list[str], wanted: tuple[str, ...]) -> str | None:
+    lowered = {c.lower().strip(): c for c in columns}
+    return next((lowered[w] for w in wanted if w in lowered), None)
+
+
+def _rows_to_parsed(
+    rows: list[tuple[int, dict]], columns: list[str], fmt: str, units: int, source: str
+) -> Parsed:
+    author_col, text_col = _pick(columns, AUTHOR_COLUMNS), _pick(columns, TEXT_COLUMNS)
+    time_col = _pick(columns, TIMESTAMP_COLUMNS)
+    if text_col is None or author_col is None:
+        raise IngestError(source, 1, f"a table needs author and text columns; found {columns}")
+    parsed = Parsed([], fmt, units, "ISO timestamps" if time_col else "none (no dates)")
+    for line, row in rows:
+        text = row.get(text_col)
+        if text is None or not str(text).strip():
+            parsed.skip("row with no text")
+            continue
+        stamp = str(row.get(time_col) or "")[:19].replace(" ", "T") if time_col else ""
+        parsed.messages.append(
+            RawMessage(line, 1, stamp, str(row.get(author_col) or ""), "message", str(text))
+        )
+    return parsed
+
+
+def parse_csv(document: Document, *, date_order: str = "auto") -> Parsed:
+    reader = csv.DictReader(io.StringIO(decode_export(document.data, document.source), newline=""))
+    spans: list[tuple[int, int, dict]] = []  # first line, last line, row
+    try:
+        columns = list(reader.fieldnames or [])
+        header_end = reader.line_num
+        for row in reader:
+            # csv skips blank lines silently: they join the span of the row after them
+            first = spans[-1][1] + 1 if spans else header_end + 1
+            spans.append((first, reader.line_num, row))
+    except csv.Error as err:
+        raise IngestError(document.source, reader.line_num, f"bad CSV ({err})") from None
+    rows = [(first, row) for first, _, row in spans]
+    parsed = _rows_to_parsed(rows, columns, "table-csv", len(document.lines), document.source)
+    length = {first: last - first + 1 for first, last, _ in spans}
+    kept = {message.line for message in parsed.messages}
+    for message in parsed.messages:
+        message.n_lines = length[message.line]  # a quoted cell may span several lines
+    parsed.skips.pop("row with no text", None)
+    dropped = sum(length[first] for first in length if first not in kept)
+    if dropped:
+        parsed.skip("row with no text", dropped)
+    parsed.skip("header row", header_end)
+    return parsed
+
+
+def parse_jsonl(document: Document, *, date_order: str = "auto") -> Parsed:
+    lines = document.lines
+    rows, columns = [], []
+    blank = 0
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            blank += 1
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise IngestError(document.source, number, f"not a JSON object ({err.msg})") from None
+        if not isinstance(row, dict):
+            raise IngestError(document.source, number, "not a JSON object")
+        rows.append((number, row))
+        columns.extend(c for c in row if c not in columns)
+    parsed = _rows_to_parsed(rows, columns, "table-jsonl", len(lines), document.source)
+    if blank:
+        parsed.skip("blank line", blank)
+    return parsed
+
+
+def parse_parquet(document: Document, *, date_order: str = "auto") -> Parsed:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(io.BytesIO(document.data))
+    except (pa.ArrowInvalid, OSError) as err:
+        raise IngestError(document.source, 1, f"not a readable Parquet file ({err})") from None
+    rows = [(i + 1, row) for i, row in enumerate(table.to_pylist())]
+    return _rows_to_parsed(
+        rows, table.column_names, "table-parquet", table.num_rows, document.source
+    )
