@@ -26,6 +26,8 @@ from pipeline.flow import (
 from pipeline.ingest import read_exports
 from pipeline.normalise import Normaliser
 from pipeline.records import MESSAGE_FIELDS
+from pipeline.report import rebuild_report
+from pipeline.report.data import RunDirError, load_run_dir
 from pipeline.report.write import RECORD_WRITERS
 from pipeline.themes import DataError, load_labelled
 
@@ -243,6 +245,24 @@ def evaluate(
         out.print(
             f"  {theme:<20} P {m['precision']:.2f}  R {m['recall']:.2f}  F1 {m['f1']:.2f}  n={m['support']}"
         )
+
+
+@app.command()
+def report(
+    run_dir: Annotated[
+        Path, typer.Argument(help="A directory written by `guyub run` or `guyub apply`.")
+    ],
+    config: ConfigOption = None,
+    set_: SetOption = None,
+) -> None:
+    """Rebuild a run's tables and report.html from its messages.parquet and manifest.json."""
+    cfg = _config(config, set_)
+    try:
+        data = load_run_dir(run_dir)
+    except RunDirError as error:
+        raise fail(str(error)) from None
+    rebuild_report(run_dir, data, cfg.report)
+    out.print(f"report rebuilt in {run_dir}/ from {len(data.messages)} messages")
 
 
 def _load_model_or_fail(path: Path):

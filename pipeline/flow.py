@@ -15,16 +15,15 @@ import numpy as np
 import pyarrow as pa
 
 from pipeline import __version__
-from pipeline.artifacts import write_directory_atomically
 from pipeline.config import Config, resolve_data_path
 from pipeline.evaluate import npmi_coherence, theme_agreement, topic_diversity
 from pipeline.ingest import Ingested, read_exports
 from pipeline.model import Applied, ThemeModel
 from pipeline.normalise import Normalised, Normaliser
 from pipeline.records import Message
-from pipeline.report.html import render_report
-from pipeline.report.tables import member_table, theme_table, topic_table, weekly_shares
-from pipeline.report.write import write_csv, write_json, write_parquet
+from pipeline.report import write_run_dir
+from pipeline.report.data import RunData
+from pipeline.report.write import write_json, write_parquet
 from pipeline.themes import SeedMessage, Theme, label_matrix, load_codebook, load_labelled
 
 
@@ -158,35 +157,48 @@ def package_versions() -> dict[str, str]:
     return found
 
 
-MESSAGE_SCHEMA_EXTRA = (
-    "lang",
-    "normalised",
-    "tokens",
-    "topic",
-    "topic_weights",
-    "themes",
-    "theme_scores",
-)
+def run_data(result: RunResult, coherence: list[float]) -> RunData:
+    """The run as plain data for the report stage."""
+    model, corpus, applied = result.model, result.corpus, result.applied
+    test = model.metrics.get("seed_test") or {}
+    return RunData(
+        messages=corpus.messages,
+        tokens=corpus.tokens,
+        theme_ids=model.theme_ids,
+        theme_names=[t.name_en for t in model.themes],
+        scores=applied.scores,
+        assigned=applied.assigned,
+        weights=applied.weights,
+        topic_terms=model.top_terms(30),
+        topic_themes=[model.topic_label(k) for k in range(len(model.topic_themes))],
+        coherence=coherence,
+        ledger=[r.as_dict() for r in result.ingested.reports],
+        model_facts={
+            "method": "seeded NMF; topics named after themes by Hungarian matching on cosine",
+            "seed messages used for fitting": model.metrics.get("seed_messages", ""),
+            "topics (themes + free)": len(model.topic_themes),
+            "theme rows' cosine to their seed centroids (min)": model.metrics.get(
+                "theme_row_cosine", ""
+            ),
+            "held-out seed macro-F1": test.get("macro_f1", "n/a"),
+            "mean topic NPMI": model.metrics.get("mean_npmi", ""),
+            "topic diversity": model.metrics.get("diversity", ""),
+        },
+    )
 
 
-def message_rows(result: RunResult) -> list[dict[str, object]]:
-    ids = result.model.theme_ids
-    applied = result.applied
-    dominant = applied.topic_of_each()
+def message_rows(data: RunData) -> list[dict[str, object]]:
+    dominant = data.dominant_topic()
     rows = []
-    for i, (message, norm) in enumerate(
-        zip(result.corpus.messages, result.corpus.normalised, strict=True)
-    ):
+    for i, (message, tokens) in enumerate(zip(data.messages, data.tokens, strict=True)):
         row = message.as_row()
         row.update(
             {
-                "lang": norm.lang,
-                "normalised": norm.text,
-                "tokens": norm.tokens,
+                "tokens": tokens,
                 "topic": int(dominant[i]),
-                "topic_weights": [round(float(w), 6) for w in applied.weights[i]],
-                "themes": [ids[t] for t in np.flatnonzero(applied.assigned[i])],
-                "theme_scores": [round(float(s), 6) for s in applied.scores[i]],
+                "topic_weights": [round(float(w), 6) for w in data.weights[i]],
+                "themes": [data.theme_ids[t] for t in np.flatnonzero(data.assigned[i])],
+                "theme_scores": [round(float(s), 6) for s in data.scores[i]],
             }
         )
         rows.append(row)
@@ -196,79 +208,48 @@ def message_rows(result: RunResult) -> list[dict[str, object]]:
 def write_run(
     result: RunResult, out_dir: Path, config: Config, inputs: Sequence[Path]
 ) -> dict[str, object]:
-    """Write the six outputs into out_dir, all at once or not at all."""
+    """Write every output into out_dir, all at once or not at all."""
     model, corpus, applied = result.model, result.corpus, result.applied
     quality = topic_quality(model, corpus)
     model.metrics.update({k: v for k, v in quality.items() if k != "coherence"})
-    themes = theme_table(
-        model,
-        applied,
-        corpus.messages,
-        corpus.tokens,
-        config.report.quotes_per_theme,
-        config.report.top_terms,
-    )
-    members = member_table(model, applied, corpus.messages)
-    topics = topic_table(
-        model,
-        applied,
-        corpus.messages,
-        corpus.tokens,
-        quality["coherence"],
-        config.report.top_terms,
-    )  # type: ignore[arg-type]
-    weekly = weekly_shares(applied, corpus.messages, model.theme_ids)
-    ledger = [r.as_dict() for r in result.ingested.reports]
+    data = run_data(result, quality["coherence"])  # type: ignore[arg-type]
     manifest = {
         "guyub_version": __version__,
         "created": _created(),
         "inputs": [_describe_input(p) for p in inputs],
-        "ledger": ledger,
+        "ledger": data.ledger,
         "counts": {
             "records": len(result.ingested.messages),
             "messages_read": len(corpus.messages),
             "duplicates_dropped": result.ingested.duplicates,
             "messages_with_theme": int(applied.assigned.any(axis=1).sum()),
         },
+        "themes": {"ids": data.theme_ids, "names": data.theme_names},
+        "topics": {
+            "terms": data.topic_terms,
+            "themes": data.topic_themes,
+            "coherence": data.coherence,
+        },
         "config": config.model_dump(),
         "config_hash": config.digest(),
         "package_versions": package_versions(),
         "model": model.metrics,
+        # a list, not an object: the manifest's keys are sorted, these keep their order
+        "report_facts": [[fact, value] for fact, value in data.model_facts.items()],
         "timings_seconds": {k: round(v, 3) for k, v in result.timings.items()},
     }
-    summary = _summary(result, themes)
-    html = render_report(
-        title=f"Guyub report: {', '.join(sorted({m.chat for m in corpus.messages})) or 'no messages'}",
-        summary=summary,
-        themes=themes,
-        members=members,
-        topics=topics,
-        weekly=weekly,
-        ledger=ledger,
-        model_facts={
-            "method": "seeded NMF, topics matched to themes by Hungarian matching on cosine",
-            "seed messages used for fitting": model.metrics.get("seed_messages", ""),
-            "topics (themes + free)": len(model.topic_themes),
-            "theme rows' cosine to their seed centroids (min)": model.metrics.get(
-                "theme_row_cosine", ""
-            ),
-            "held-out seed macro-F1": (model.metrics.get("seed_test") or {}).get("macro_f1", "n/a"),
-            "mean topic NPMI": quality["mean_npmi"],
-            "topic diversity": quality["diversity"],
+    records = message_rows(data)
+    for row, norm in zip(records, corpus.normalised, strict=True):
+        row["lang"], row["normalised"] = norm.lang, norm.text
+    write_run_dir(
+        out_dir,
+        data,
+        config.report,
+        {
+            "messages.parquet": lambda path: write_parquet(path, records, _messages_schema()),
+            "manifest.json": lambda path: write_json(path, manifest),
         },
-        theme_ids=model.theme_ids,
     )
-    records = message_rows(result)
-
-    def fill(staging: Path) -> None:
-        write_parquet(staging / "messages.parquet", records, _messages_schema())
-        write_csv(staging / "topics.csv", topics)
-        write_csv(staging / "themes.csv", themes)
-        write_csv(staging / "members.csv", members)
-        (staging / "report.html").write_text(html, encoding="utf-8")
-        write_json(staging / "manifest.json", manifest)
-
-    write_directory_atomically(out_dir, fill)
     return manifest
 
 
@@ -301,26 +282,3 @@ def _describe_input(path: Path) -> dict[str, object]:
     except OSError:
         return {"path": str(path), "bytes": None, "sha256": None}
     return {"path": str(path), "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-
-
-def _summary(result: RunResult, themes: Sequence[dict[str, object]]) -> list[str]:
-    corpus, applied = result.corpus, result.applied
-    n = len(corpus.messages)
-    authors = len({m.author for m in corpus.messages})
-    ranked = sorted(themes, key=lambda r: -float(r["share"]))  # type: ignore[arg-type]
-    top = ", ".join(f"{r['theme']} ({float(r['share']):.0%})" for r in ranked[:3] if r["messages"])  # type: ignore[arg-type]
-    dates = sorted(m.timestamp for m in corpus.messages if m.timestamp)
-    lines = [
-        f"{n} messages from {authors} members"
-        + (f", {dates[0][:10]} to {dates[-1][:10]}." if dates else "."),
-        f"{int(applied.assigned.any(axis=1).sum())} messages carry at least one of the study's themes.",
-    ]
-    if top:
-        lines.append(f"The most common themes: {top}.")
-    emergent = sum(t is None for t in result.model.topic_themes)
-    lines.append(f"{emergent} emergent topics: talk the codebook did not foresee (see below).")
-    if result.ingested.errors:
-        lines.append(
-            f"{len(result.ingested.errors)} input file(s) could not be read (see the ledger)."
-        )
-    return lines

@@ -30,11 +30,6 @@ class Applied:
     scores: np.ndarray  # message x theme
     assigned: np.ndarray  # message x theme, bool
 
-    def topic_of_each(self) -> np.ndarray:
-        """Each message's strongest topic, -1 where it has no weight at all."""
-        best = self.weights.argmax(axis=1)
-        return np.where(self.weights.max(axis=1) > 0, best, -1)
-
 
 @dataclass
 class ThemeModel:

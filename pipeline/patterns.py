@@ -34,7 +34,12 @@ def is_phone_number(candidate: str) -> bool:
     return PHONE_DIGITS_MIN <= digits <= PHONE_DIGITS_MAX
 
 
+_DIGIT_RUN_RE = re.compile(r"\d\d\d")
+
+
 def mask_phone_numbers(text: str, placeholder: str) -> str:
+    if not _DIGIT_RUN_RE.search(text):  # most chat messages: no number at all
+        return text
     return PHONE_CANDIDATE_RE.sub(
         lambda m: placeholder if is_phone_number(m.group()) else m.group(), text
     )

@@ -15,7 +15,9 @@ OUTPUTS = [
     "messages.parquet",
     "topics.csv",
     "themes.csv",
+    "themes.md",
     "members.csv",
+    "members.md",
     "report.html",
     "manifest.json",
 ]
@@ -29,7 +31,7 @@ def run_dir(tmp_path_factory):
     return out
 
 
-def test_run_writes_all_six_outputs(run_dir):
+def test_run_writes_every_output(run_dir):
     assert sorted(p.name for p in run_dir.iterdir()) == sorted(OUTPUTS)
 
 
@@ -155,7 +157,7 @@ def test_bad_config_exits_2():
 
 
 def test_every_command_has_help():
-    for command in ("parse", "normalise", "run", "fit", "apply", "evaluate"):
+    for command in ("parse", "normalise", "run", "fit", "apply", "evaluate", "report"):
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0 and "Usage" in result.output
 
@@ -169,3 +171,39 @@ def test_apply_with_the_shipped_model(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert (out / "themes.csv").exists()
+
+
+def test_report_rebuilds_the_same_tables_without_refitting(run_dir, tmp_path):
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(run_dir, copy)
+    for name in ("themes.csv", "members.csv", "topics.csv", "themes.md", "report.html"):
+        (copy / name).unlink()
+    result = runner.invoke(app, ["report", str(copy)])
+    assert result.exit_code == 0, result.output
+    for name in (
+        "themes.csv",
+        "members.csv",
+        "topics.csv",
+        "themes.md",
+        "members.md",
+        "report.html",
+    ):
+        assert (copy / name).read_bytes() == (run_dir / name).read_bytes(), name
+
+
+def test_report_on_a_directory_that_is_not_a_run(tmp_path):
+    result = runner.invoke(app, ["report", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "not a Guyub run" in result.output
+
+
+def test_markdown_tables_hold_the_csv_numbers(run_dir):
+    themes = list(csv.DictReader((run_dir / "themes.csv").open(encoding="utf-8")))
+    markdown = (run_dir / "themes.md").read_text(encoding="utf-8")
+    for row in themes:
+        assert (
+            f"| {row['name']} | {row['messages']} | {float(row['share']):.1%} | {row['members']} |"
+            in markdown
+        )

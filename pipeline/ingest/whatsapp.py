@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
 from pipeline.ingest.common import Document, Parsed, RawMessage
 from pipeline.ingest.decode import IngestError
-from pipeline.patterns import INVISIBLE_RE
+from pipeline.patterns import INVISIBLE_MARKS, INVISIBLE_RE
 
 _SPACE = "[ \u00a0\u202f]"
 _DATE = r"(?P<date>\d{1,4}[./-]\d{1,2}[./-]\d{1,4})"
@@ -33,7 +33,7 @@ MEDIA_RE = re.compile(
     r"^(?:<Media omitted>|<Media tidak disertakan>"
     r"|(?:image|video|audio|sticker|GIF|document|Contact card) omitted"
     r"|(?:gambar|video|audio|stiker|GIF|dokumen|kartu kontak) tidak disertakan"
-    r"|.+ \((?:file attached|file terlampir)\)"
+    r"|[^\n]{1,250} \((?:file attached|file terlampir)\)"
     r"|<(?:attached|terlampir): [^>]+>)$",
     re.IGNORECASE | re.S,
 )
@@ -65,17 +65,6 @@ SYSTEM_RE = re.compile(
 DATE_ORDERS = ("dmy", "mdy", "ymd")
 
 
-@dataclass(slots=True)
-class ParsedLine:
-    """A header line broken into its parts, before dates are interpreted."""
-
-    number: int
-    date: str
-    time: str
-    ampm: str
-    rest: str
-
-
 def match_header(line: str, layout: str) -> re.Match[str] | None:
     return LAYOUTS[layout].match(line.lstrip("\u200e\u200f\ufeff"))
 
@@ -99,7 +88,7 @@ def infer_date_order(dates: Iterable[str]) -> tuple[str, str]:
     A first or second field above 12 settles it. Otherwise, in a file written over
     time the day changes more often than the month between consecutive headers.
     """
-    fields = [tuple(re.split(r"[./-]", date)) for date in dates]
+    fields = [tuple(_DATE_SPLIT_RE.split(date)) for date in dates]
     if not fields:
         return "dmy", "no dates"
     if all(len(f[0]) == 4 for f in fields):
@@ -121,7 +110,15 @@ def infer_date_order(dates: Iterable[str]) -> tuple[str, str]:
 
 def to_iso(date: str, time: str, ampm: str, order: str) -> str | None:
     """ISO 8601 local time, seconds where the export has them; None if not a real date."""
-    parts = [int(p) for p in re.split(r"[./-]", date)]
+    day = _iso_date(date, order)
+    clock = _iso_clock(time, ampm)
+    return f"{day}T{clock}" if day and clock else None
+
+
+# Dates and clock readings repeat thousands of times in a long export: parse each once.
+@lru_cache(maxsize=1 << 16)
+def _iso_date(date: str, order: str) -> str | None:
+    parts = [int(p) for p in _DATE_SPLIT_RE.split(date)]
     if order == "ymd":
         year, month, day = parts
     elif order == "mdy":
@@ -130,23 +127,26 @@ def to_iso(date: str, time: str, ampm: str, order: str) -> str | None:
         day, month, year = parts
     if year < 100:
         year += 2000
-    clock = [int(p) for p in re.split(r"[:.]", time)]
-    hour, minute = clock[0], clock[1]
-    if ampm:
-        pm = ampm.strip().lower().startswith("p")
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if pm else 0)
     if not (1 <= month <= 12 and 1 <= day <= _days_in(month, year)):
         return None
-    if not (hour < 24 and minute < 60):
-        return None
-    stamp = f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}"
-    if len(clock) == 3:
-        if clock[2] >= 60:
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+@lru_cache(maxsize=1 << 16)
+def _iso_clock(time: str, ampm: str) -> str | None:
+    clock = [int(p) for p in _CLOCK_SPLIT_RE.split(time)]
+    hour, minute = clock[0], clock[1]
+    if ampm:
+        if not 1 <= hour <= 12:
             return None
-        stamp += f":{clock[2]:02d}"
-    return stamp
+        hour = hour % 12 + (12 if ampm.strip().lower().startswith("p") else 0)
+    if not (hour < 24 and minute < 60) or (len(clock) == 3 and clock[2] >= 60):
+        return None
+    return f"{hour:02d}:{minute:02d}" + (f":{clock[2]:02d}" if len(clock) == 3 else "")
+
+
+_DATE_SPLIT_RE = re.compile(r"[./-]")
+_CLOCK_SPLIT_RE = re.compile(r"[:.]")
 
 
 def _days_in(month: int, year: int) -> int:
@@ -155,6 +155,7 @@ def _days_in(month: int, year: int) -> int:
     return 30 if month in (4, 6, 9, 11) else 31
 
 
+@lru_cache(maxsize=1 << 14)
 def clean_author(raw: str) -> str:
     """Drop bidi marks and the `~ ` WhatsApp puts before non-contacts; keep the rest as
     written (no Unicode folding: U+2011 hyphens and U+202F spaces stay)."""
@@ -170,7 +171,7 @@ def split_author(rest: str, chat: str) -> tuple[str, str, bool]:
     if not sep:
         return "", rest, True
     name = clean_author(author)
-    if (SYSTEM_RE.search(author) and len(author) > 25) or '"' in author:
+    if '"' in author or (len(author) > 25 and SYSTEM_RE.search(author)):
         return "", rest, True
     # iOS writes group events with the group's name as the author and an LRM first.
     if text.startswith("\u200e") and name == chat and SYSTEM_RE.search(text):
@@ -182,17 +183,23 @@ def classify(text: str, is_system: bool) -> tuple[str, str, bool]:
     """(kind, text, edited) for a message body."""
     body = text.strip()
     edited = False
-    if EDITED_RE.search(body):
+    if body.endswith(">") and EDITED_RE.search(body):
         body, edited = EDITED_RE.sub("", body), True
-    bare = INVISIBLE_RE.sub("", body).strip()
+    bare = body.strip(_MARKS_AND_SPACE)
     if is_system:
-        return "system", bare, edited
-    if MEDIA_RE.match(bare):
+        return "system", INVISIBLE_RE.sub("", bare), edited
+    # Placeholders are short and end in a fixed way; test the cheap signs first.
+    if len(bare) < 300 and (
+        bare.endswith((">", "omitted", "disertakan", ")")) and MEDIA_RE.match(bare)
+    ):
         return "media", bare, edited
-    if DELETED_RE.match(bare):
+    if len(bare) < 40 and DELETED_RE.match(bare):
         return "deleted", bare, edited
     # iOS media and deletions start with an LRM; ordinary text keeps its own marks.
     return "message", body.lstrip("\u200e"), edited
+
+
+_MARKS_AND_SPACE = " \t\n" + INVISIBLE_MARKS
 
 
 def parse_whatsapp(document: Document, *, date_order: str = "auto") -> Parsed:
@@ -201,55 +208,42 @@ def parse_whatsapp(document: Document, *, date_order: str = "auto") -> Parsed:
     layout = sniff_layout(lines)
     if layout is None:
         raise IngestError(source, 1, "no WhatsApp message header found (is this a chat export?)")
-    headers: list[ParsedLine] = []
-    for number, line in enumerate(lines, start=1):
-        found = match_header(line, layout)
+    pattern = LAYOUTS[layout]
+    headers = []  # (0-based index, date, time, am/pm, rest)
+    for index, line in enumerate(lines):
+        found = pattern.match(
+            line.lstrip("\u200e\u200f\ufeff") if line[:1] in _MARK_STARTS else line
+        )
         if found:
             headers.append(
-                ParsedLine(number, found["date"], found["time"], found["ampm"] or "", found["rest"])
+                (index, found["date"], found["time"], found["ampm"] or "", found["rest"])
             )
     if date_order == "auto":
-        order, reason = infer_date_order(h.date for h in headers)
+        order, reason = infer_date_order(h[1] for h in headers)
     else:
         order, reason = date_order, "set by --date-order"
+    # A header-like line whose date is impossible in this file's order is a continuation
+    # line that happens to start with something date-like.
+    starts = [(h, stamp) for h in headers if (stamp := to_iso(h[1], h[2], h[3], order))]
+    if not starts:
+        raise IngestError(source, headers[0][0] + 1, f"no valid {order} date in any header")
 
     messages: list[RawMessage] = []
     parsed = Parsed(messages, f"whatsapp-{layout}", len(lines), f"{order} ({reason})")
-    # Header-like lines whose date is impossible in this file's order are continuation
-    # lines that happen to start with something date-like.
-    starts: dict[int, tuple[ParsedLine, str]] = {}
-    for header in headers:
-        stamp = to_iso(header.date, header.time, header.ampm, order)
-        if stamp is not None:
-            starts[header.number] = (header, stamp)
-    if not starts:
-        raise IngestError(source, headers[0].number, f"no valid {order} date in any header")
-
-    current: list[str] = []
-    head: tuple[ParsedLine, str] | None = None
-    first_line = 0
-
-    def close() -> None:
-        if head is None:
-            return
-        header, stamp = head
-        author, text, is_system = split_author(header.rest, chat)
-        body = "\n".join([text, *current]) if current else text
-        kind, body, edited = classify(body, is_system)
-        messages.append(RawMessage(first_line, 1 + len(current), stamp, author, kind, body, edited))
-
-    for number, line in enumerate(lines, start=1):
-        if number in starts:
-            close()
-            head, current, first_line = starts[number], [], number
-        elif head is None:
-            blank = not line.strip()
-            parsed.skip(
-                "blank line before the first message"
-                if blank
-                else "text before the first message header"
-            )
-        else:
-            current.append(line)
-    close()
+    for line in lines[: starts[0][0][0]]:
+        parsed.skip(
+            "text before the first message header"
+            if line.strip()
+            else "blank line before the first message"
+        )
+    ends = [h[0] for h, _ in starts[1:]] + [len(lines)]
+    for ((index, _, _, _, rest), stamp), end in zip(starts, ends, strict=True):
+        author, text, is_system = split_author(rest, chat)
+        if end > index + 1:
+            text = "\n".join([text, *lines[index + 1 : end]])
+        kind, body, edited = classify(text, is_system)
+        messages.append(RawMessage(index + 1, end - index, stamp, author, kind, body, edited))
     return parsed
+
+
+_MARK_STARTS = frozenset("\u200e\u200f\ufeff")

@@ -1,15 +1,16 @@
-"""Build the report tables as plain rows from a run's messages and the model's reading."""
+"""The report's tables as plain rows, built from RunData."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
-from pipeline.model import Applied, ThemeModel
 from pipeline.records import Message
+from pipeline.report.data import RunData
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,8 @@ class Quote:
     line: int
 
     def cite(self) -> str:
-        return f'"{self.text}" ({self.author}, {self.timestamp[:10]}, {self.source}:{self.line})'
+        when = f", {self.timestamp[:10]}" if self.timestamp else ""
+        return f'"{self.text}" ({self.author}{when}, {self.source}:{self.line})'
 
 
 def _one_line(text: str, limit: int = 300) -> str:
@@ -65,54 +67,46 @@ def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a or b else 1.0
 
 
-def theme_table(
-    model: ThemeModel,
-    applied: Applied,
-    messages: Sequence[Message],
-    tokens: Sequence[Sequence[str]],
-    quotes_per_theme: int,
-    top_terms: int,
-) -> list[dict[str, object]]:
+def theme_table(data: RunData, quotes_per_theme: int, top_terms: int) -> list[dict[str, object]]:
     """Table II: each theme with its share, members, terms and supporting quotes."""
-    terms = model.top_terms(top_terms)
-    topic_of_theme = {
-        theme: topic for topic, theme in enumerate(model.topic_themes) if theme is not None
-    }
-    n = max(len(messages), 1)
+    topic_of_theme = {theme: topic for topic, theme in enumerate(data.topic_themes)}
+    n = max(len(data.messages), 1)
     rows = []
-    for t, theme in enumerate(model.themes):
-        members = np.flatnonzero(applied.assigned[:, t])
-        topic = topic_of_theme.get(t)
-        quotes = pick_quotes(members, applied.scores[:, t], messages, tokens, quotes_per_theme)
+    for t, (theme, name) in enumerate(zip(data.theme_ids, data.theme_names, strict=True)):
+        members = np.flatnonzero(data.assigned[:, t])
+        topic = topic_of_theme.get(theme)
+        quotes = pick_quotes(
+            members, data.scores[:, t], data.messages, data.tokens, quotes_per_theme
+        )
         rows.append(
             {
-                "theme": theme.id,
-                "name": theme.name_en,
+                "theme": theme,
+                "name": name,
                 "messages": len(members),
                 "share": round(len(members) / n, 4),
-                "members": len({messages[i].author for i in members}),
-                "top_terms": ", ".join(terms[topic]) if topic is not None else "",
+                "members": len({data.messages[i].author for i in members}),
+                "top_terms": ", ".join(data.topic_terms[topic][:top_terms])
+                if topic is not None
+                else "",
                 "quotes": "\n".join(q.cite() for q in quotes),
             }
         )
     return rows
 
 
-def member_table(
-    model: ThemeModel, applied: Applied, messages: Sequence[Message]
-) -> list[dict[str, object]]:
+def member_table(data: RunData) -> list[dict[str, object]]:
     """Table III: each author's messages and the share of them carrying each theme."""
     by_author: dict[str, list[int]] = defaultdict(list)
-    for i, message in enumerate(messages):
+    for i, message in enumerate(data.messages):
         by_author[message.author].append(i)
     rows = []
     for author in sorted(by_author, key=lambda a: (-len(by_author[a]), a)):
         indices = by_author[author]
-        shares = applied.assigned[indices].mean(axis=0)
+        shares = data.assigned[indices].mean(axis=0)
         ranked = sorted(
             (
-                (share, theme.id)
-                for share, theme in zip(shares, model.themes, strict=True)
+                (share, theme)
+                for share, theme in zip(shares, data.theme_ids, strict=True)
                 if share > 0
             ),
             key=lambda pair: (-pair[0], pair[1]),
@@ -123,57 +117,45 @@ def member_table(
             "themes": "; ".join(f"{theme} ({share:.2f})" for share, theme in ranked),
         }
         row.update(
-            {theme.id: round(float(s), 4) for theme, s in zip(model.themes, shares, strict=True)}
+            {theme: round(float(s), 4) for theme, s in zip(data.theme_ids, shares, strict=True)}
         )
         rows.append(row)
     return rows
 
 
-def topic_table(
-    model: ThemeModel,
-    applied: Applied,
-    messages: Sequence[Message],
-    tokens: Sequence[Sequence[str]],
-    coherence: Sequence[float],
-    top_terms: int,
-) -> list[dict[str, object]]:
-    terms = model.top_terms(top_terms)
-    dominant = applied.topic_of_each()
+def topic_table(data: RunData, top_terms: int) -> list[dict[str, object]]:
+    dominant = data.dominant_topic()
     sizes = Counter(int(t) for t in dominant if t >= 0)
     rows = []
-    for topic in range(len(model.topic_themes)):
+    for topic, terms in enumerate(data.topic_terms):
         members = np.flatnonzero(dominant == topic)
-        quotes = pick_quotes(members, applied.weights[:, topic], messages, tokens, 3)
+        quotes = pick_quotes(members, data.weights[:, topic], data.messages, data.tokens, 3)
         rows.append(
             {
                 "topic": topic,
-                "theme": model.topic_label(topic),
-                "label": " / ".join(terms[topic][:3]),
-                "top_terms": ", ".join(terms[topic]),
+                "theme": data.topic_themes[topic],
+                "label": " / ".join(terms[:3]),
+                "top_terms": ", ".join(terms[:top_terms]),
                 "size": sizes.get(topic, 0),
-                "coherence": coherence[topic],
+                "coherence": data.coherence[topic],
                 "quotes": "\n".join(q.cite() for q in quotes),
             }
         )
     return rows
 
 
-def weekly_shares(
-    applied: Applied, messages: Sequence[Message], theme_ids: Sequence[str]
-) -> dict[str, dict[str, float]]:
+def weekly_shares(data: RunData) -> dict[str, dict[str, float]]:
     """Per ISO week (YYYY-Www), the share of that week's messages carrying each theme."""
-    from datetime import date
-
     weeks: dict[str, list[int]] = defaultdict(list)
-    for i, message in enumerate(messages):
+    for i, message in enumerate(data.messages):
         if not message.timestamp:
             continue  # transcripts and tables may have no dates
         year, week, _ = date.fromisoformat(message.timestamp[:10]).isocalendar()
         weeks[f"{year}-W{week:02d}"].append(i)
     return {
         week: {
-            theme: round(float(applied.assigned[idx, t].mean()), 4)
-            for t, theme in enumerate(theme_ids)
+            theme: round(float(data.assigned[idx, t].mean()), 4)
+            for t, theme in enumerate(data.theme_ids)
         }
         for week, idx in sorted(weeks.items())
     }

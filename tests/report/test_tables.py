@@ -1,7 +1,7 @@
 import numpy as np
 
-from pipeline.model import Applied
 from pipeline.records import Message
+from pipeline.report.data import RunData
 from pipeline.report.tables import pick_quotes, weekly_shares
 
 
@@ -32,8 +32,19 @@ def test_weekly_shares_by_iso_week():
         message(2, "A", "x", "2024-01-08T10:00"),  # 2024-W02
     ]
     assigned = np.array([[True, False], [False, False], [True, True]])
-    applied = Applied(np.zeros((3, 2)), assigned.astype(float), assigned)
-    assert weekly_shares(applied, messages, ["a", "b"]) == {
+    data = RunData(
+        messages,
+        [["x"]] * 3,
+        ["a", "b"],
+        ["A", "B"],
+        assigned * 1.0,
+        assigned,
+        np.zeros((3, 1)),
+        [["x"]],
+        ["a"],
+        [0.0],
+    )
+    assert weekly_shares(data) == {
         "2024-W01": {"a": 0.5, "b": 0.0},
         "2024-W02": {"a": 1.0, "b": 1.0},
     }

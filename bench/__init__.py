@@ -1,0 +1,1 @@
+"""Benchmarks: generated corpora, timings and peak memory, peers in the same run."""

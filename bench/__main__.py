@@ -1,0 +1,65 @@
+"""python -m bench [SUITE ...] [--messages N]: time Guyub's stages beside the baselines
+on the same generated export, each in a fresh process, and print a table.
+
+Suites: parse (Guyub vs whatstk and chat-miner), normalise (vs a naive spaCy+Sastrawi
+normaliser), topics (seeded NMF vs scikit-learn LDA), run (the whole pipeline), all.
+Ratios are against the baseline in the same run: the machine is shared and noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bench.corpus import make_export
+from bench.harness import measure
+
+SUITES = {
+    "parse": [
+        ("parse_guyub", "parse_whatstk"),
+        ("parse_guyub", "parse_whatstk_hformat"),
+        ("parse_guyub", "parse_chatminer"),
+    ],
+    "normalise": [("normalise_guyub", "normalise_naive")],
+    "topics": [("topics_seeded_nmf", "topics_lda")],
+    "run": [("run_guyub", None)],
+}
+# The naive normaliser and LDA are slow: they get fewer messages, and rates compare.
+CAPS = {"normalise_naive": 20_000, "topics_lda": 50_000, "topics_seeded_nmf": 50_000}
+
+
+def row(name: str, result, baseline=None, baseline_name: str | None = None) -> str:
+    if isinstance(result, str):
+        return f"{name:<22}failed: {result}"
+    count, _, inner, peak = result
+    rate = count / inner
+    line = f"{name:<22}{count:>10}{inner:>10.2f}{rate:>12,.0f}{peak:>10.0f}"
+    if baseline is not None and not isinstance(baseline, str):
+        line += f"   {rate / (baseline[0] / baseline[2]):.1f}x {baseline_name}"
+    return line
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("suites", nargs="*", default=["all"], choices=[*SUITES, "all"])
+    parser.add_argument("--messages", type=int, default=200_000)
+    parser.add_argument("--layout", default="android-en", choices=["android-en", "android-id"])
+    args = parser.parse_args(argv)
+    chosen = list(SUITES) if "all" in args.suites else args.suites
+    path = make_export(args.messages, layout=args.layout)
+    print(f"export: {path.name} ({path.stat().st_size / 1e6:.1f} MB)")
+    print(f"{'stage':<22}{'messages':>10}{'seconds':>10}{'msg/s':>12}{'peak MB':>10}   vs baseline")
+    seen: dict[str, tuple[int, float, float, float] | str] = {}
+    for suite in chosen:
+        for stage, baseline in SUITES[suite]:
+            for name in (stage, baseline):
+                if name and name not in seen:
+                    seen[name] = measure(name, path, CAPS.get(name, args.messages))
+            if baseline:
+                print(row(baseline, seen[baseline]))
+            print(row(stage, seen[stage], seen[baseline] if baseline else None, baseline))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,150 @@
+"""The things the benchmark times. Each takes an export path and a message cap and
+returns how many messages it handled; each runs in a fresh process (see __main__)."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+
+
+def _messages(path: Path):
+    from pipeline.config import load_config
+    from pipeline.ingest import read_exports
+
+    config = load_config()
+    return read_exports([path], config.ingest, config.privacy).messages, config
+
+
+def parse_guyub(path: Path, cap: int) -> int:
+    messages, _ = _messages(path)
+    return len(messages)
+
+
+def parse_whatstk(path: Path, cap: int) -> int:
+    from whatstk import WhatsAppChat
+
+    return len(WhatsAppChat.from_source(filepath=str(path)).df)
+
+
+def parse_whatstk_hformat(path: Path, cap: int) -> int:
+    """whatstk told the header format, as its docs advise when auto-detection fails."""
+    from whatstk import WhatsAppChat
+
+    return len(WhatsAppChat.from_source(filepath=str(path), hformat="%d/%m/%Y, %H:%M - %name:").df)
+
+
+def parse_chatminer(path: Path, cap: int) -> int:
+    from chatminer.chatparsers import WhatsAppParser
+
+    logging.disable(logging.INFO)
+    parser = WhatsAppParser(str(path))
+    parser.parse_file()
+    return len(parser.parsed_messages.get_df())
+
+
+def _texts(path: Path, cap: int) -> list[str]:
+    messages, _ = _messages(path)
+    return [m.text for m in messages if m.kind == "message"][:cap]
+
+
+def normalise_guyub(path: Path, cap: int) -> int:
+    from pipeline.config import load_config
+    from pipeline.normalise import Normaliser
+
+    texts = _texts(path, cap)
+    normaliser = Normaliser(load_config().normalise)
+    import time
+
+    start = time.perf_counter()
+    for text in texts:
+        normaliser(text)
+    report_inner(time.perf_counter() - start)
+    return len(texts)
+
+
+def normalise_naive(path: Path, cap: int) -> int:
+    """What users write first: spaCy's pipe for tokens, Sastrawi per token, no cache."""
+    import spacy
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+    texts = _texts(path, cap)
+    nlp = spacy.blank("id")
+    stemmer = StemmerFactory().create_stemmer()
+    import time
+
+    start = time.perf_counter()
+    for doc in nlp.pipe(text.lower() for text in texts):
+        [stemmer.stem(t.text) for t in doc if t.is_alpha and not t.is_stop]
+    report_inner(time.perf_counter() - start)
+    return len(texts)
+
+
+def run_guyub(path: Path, cap: int) -> int:
+    from pipeline.config import load_config
+    from pipeline.flow import run, write_run
+
+    config = load_config()
+    result = run([path], config)
+    with tempfile.TemporaryDirectory() as out:
+        write_run(result, Path(out) / "out", config, [path])
+    return len(result.corpus.messages)
+
+
+def topics_seeded_nmf(path: Path, cap: int) -> int:
+    return _topics(path, cap, "nmf")
+
+
+def topics_lda(path: Path, cap: int) -> int:
+    return _topics(path, cap, "lda")
+
+
+def _topics(path: Path, cap: int, method: str) -> int:
+    import time
+
+    from pipeline.flow import build_corpus, load_study
+    from pipeline.normalise import Normaliser
+    from pipeline.themes import label_matrix, theme_centroids
+    from pipeline.topics import SeededNMF
+    from pipeline.vectorise import Vectoriser
+
+    messages, config = _messages(path)
+    corpus = build_corpus(messages[:cap], Normaliser(config.normalise))
+    themes, seeds = load_study(config)
+    normaliser = Normaliser(config.normalise)
+    seed_tokens = [normaliser(s.text).tokens for s in seeds]
+    vectoriser = Vectoriser(config.vectorise).fit([*corpus.tokens, *seed_tokens])
+    X = vectoriser.transform([*corpus.tokens, *seed_tokens])
+    start = time.perf_counter()
+    if method == "nmf":
+        S = theme_centroids(X[len(corpus.tokens) :], label_matrix(seeds, [t.id for t in themes]))
+        SeededNMF(config.topics.extra_topics, config.topics.mu).fit(X, S)
+    else:
+        from sklearn.decomposition import LatentDirichletAllocation
+
+        LatentDirichletAllocation(
+            n_components=len(themes) + config.topics.extra_topics, random_state=0
+        ).fit(X)
+    report_inner(time.perf_counter() - start)
+    return len(corpus.tokens)
+
+
+INNER: list[float] = []
+
+
+def report_inner(seconds: float) -> None:
+    """Time of the measured work alone, without loading and parsing around it."""
+    INNER.append(seconds)
+
+
+STAGES = {
+    "parse_guyub": parse_guyub,
+    "parse_whatstk": parse_whatstk,
+    "parse_whatstk_hformat": parse_whatstk_hformat,
+    "parse_chatminer": parse_chatminer,
+    "normalise_guyub": normalise_guyub,
+    "normalise_naive": normalise_naive,
+    "topics_seeded_nmf": topics_seeded_nmf,
+    "topics_lda": topics_lda,
+    "run_guyub": run_guyub,
+}
