@@ -8,6 +8,7 @@ a dictionary hit, and Sastrawi is only ever called once per word.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
@@ -17,7 +18,7 @@ from pipeline.normalise import steps
 from pipeline.normalise.resources import (
     EMOJI,
     PLACEHOLDERS,
-    TOKEN_RE,
+    TOKEN_SPLIT_RE,
     english_lemmas,
     indonesian_root_words,
     load_lexicons,
@@ -28,6 +29,8 @@ from pipeline.normalise.resources import (
 __all__ = ["Normalised", "Normaliser"]
 
 _PLACEHOLDER_TOKENS = frozenset(PLACEHOLDERS.values())
+# The prefixes and suffixes Sastrawi can remove (ber-/per-/ter- start like be-/pe-/te-).
+AFFIX_RE = re.compile(r"^(?:me|be|di|ke|pe|se|te)|(?:kan|an|i|nya|lah|kah|pun|ku|mu)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,9 +66,12 @@ class Normaliser:
         self._stop = (id_stop | en_stop | self.lexicons.fillers) - self.lexicons.keep
         self._stemmer = sastrawi_stemmer() if config.stem else None
         self.text_steps = self._build_text_steps()
+        self.token_steps = self._build_token_steps()
         self._forms: dict[str, str] = {}
         self._langs: dict[str, str] = {}
-        self._terms: dict[tuple[str, str], str | None] = {}
+        self._terms: dict[str, dict[str, str | None]] = {"id": {}, "en": {}, "other": {}}
+        self._stems: dict[str, str] = {}
+        self._roots = roots
 
     def _build_text_steps(self) -> list[tuple[str, Callable[[str], str]]]:
         c = self.config
@@ -79,10 +85,19 @@ class Normaliser:
             ("mask_phones", c.mask_phones, partial(steps.mask_phones, keep=keep)),
             ("mask_mentions", c.mask_mentions, partial(steps.mask_mentions, keep=keep)),
             ("mask_prices", c.mask_prices, partial(steps.mask_prices, keep=keep)),
-            ("reduplication", c.reduplication, steps.undo_reduplication),
             ("mask_numbers", c.mask_numbers, partial(steps.mask_numbers, keep=keep)),
-            ("laughter", c.laughter, steps.squash_laughter),
+        ]
+        return [(name, step) for name, enabled, step in candidates if enabled]
+
+    def _build_token_steps(self) -> list[tuple[str, Callable[[str], str]]]:
+        """Steps that only ever change one token at a time: they run once per distinct
+        token (cached in `formal`), not over every message's text."""
+        c = self.config
+        candidates: list[tuple[str, bool, Callable[[str], str]]] = [
+            ("reduplication", c.reduplication, steps.undo_reduplication),
+            # squeeze first, so that "wkwkwkkk" and "hahahaaa" are laughter too
             ("elongation", c.elongation, steps.squeeze_elongation),
+            ("laughter", c.laughter, steps.squash_laughter),
         ]
         return [(name, step) for name, enabled, step in candidates if enabled]
 
@@ -97,7 +112,11 @@ class Normaliser:
 
     def _formal(self, token: str) -> str:
         lex = self.lexicons
-        if token in _PLACEHOLDER_TOKENS or token in lex.protected or not self.config.lexicon:
+        if token in _PLACEHOLDER_TOKENS or token in lex.protected:
+            return token
+        for _, step in self.token_steps:
+            token = step(token)
+        if not self.config.lexicon:
             return token
         if token in lex.informal:
             return lex.informal[token]
@@ -118,12 +137,10 @@ class Normaliser:
 
     def term(self, word: str, lang: str) -> str | None:
         """What the vectoriser gets for a word in a message of language `lang`."""
-        key = (word, lang)
-        if key in self._terms:
-            return self._terms[key]
-        result = self._term(word, lang)
-        self._terms[key] = result
-        return result
+        cache = self._terms[lang]
+        if word not in cache:
+            cache[word] = self._term(word, lang)
+        return cache[word]
 
     def _term(self, word: str, lang: str) -> str | None:
         lex = self.lexicons
@@ -143,31 +160,57 @@ class Normaliser:
             return lex.stem_exceptions[word]
         if "-" in word or not word.isalpha():
             return word
-        stem = self._stemmer.stem(word) if self._stemmer else word
-        return stem or word
+        return self._stem(word)
+
+    def _stem(self, word: str) -> str:
+        """Sastrawi's stem, cached per word. Root words and words with no Indonesian
+        affix cannot change, so they skip Sastrawi, whose rules are slow to fail on the
+        names, slang and typos that make up the long tail of chat vocabulary."""
+        cached = self._stems.get(word)
+        if cached is None:
+            if self._stemmer is None or word in self._roots or not AFFIX_RE.search(word):
+                cached = word
+            else:
+                cached = self._stemmer.stem(word) or word
+            self._stems[word] = cached
+        return cached
 
     # -- the whole message -------------------------------------------------------------
-    def readable(self, text: str) -> str:
+    def _formal_words(self, text: str) -> tuple[list[str], list[str]]:
+        """(the text split into separators and tokens, tokens replaced by their formal
+        forms); splitting once beats a regex callback per token."""
         for _, step in self.text_steps:
             text = step(text)
-        if self.config.lexicon or self.config.elongation:
-            text = TOKEN_RE.sub(lambda m: self.formal(m.group()), text)
-        return " ".join(text.split())
+        parts = TOKEN_SPLIT_RE.split(text)
+        forms = self._forms
+        formal = self.formal
+        parts[1::2] = [forms[t] if t in forms else formal(t) for t in parts[1::2]]
+        return parts, parts[1::2]
+
+    def readable(self, text: str) -> str:
+        return " ".join("".join(self._formal_words(text)[0]).split())
 
     def __call__(self, text: str) -> Normalised:
-        readable = self.readable(text)
-        words = TOKEN_RE.findall(readable)
+        parts, forms = self._formal_words(text)
+        words = " ".join(forms).split()
         lang = self._vote(words)
-        tokens = [t for w in words if (t := self.term(w, lang)) is not None]
-        return Normalised(readable, tokens, lang)
+        cache = self._terms[lang]
+        term = self.term
+        tokens = [t for w in words if (t := cache[w] if w in cache else term(w, lang)) is not None]
+        return Normalised(" ".join("".join(parts).split()), tokens, lang)
 
     def _vote(self, words: Iterable[str]) -> str:
-        votes = {"id": 0, "en": 0, "": 0}
+        langs, language = self._langs, self.language
+        id_votes = en_votes = 0
         for word in words:
-            votes[self.language(word)] += 1
-        if votes["id"] == votes["en"] == 0:
+            lang = langs[word] if word in langs else language(word)
+            if lang == "id":
+                id_votes += 1
+            elif lang == "en":
+                en_votes += 1
+        if id_votes == en_votes == 0:
             return "other"
-        return "en" if votes["en"] > votes["id"] else "id"
+        return "en" if en_votes > id_votes else "id"
 
     def tokens_many(self, texts: Iterable[str]) -> list[list[str]]:
         return [self(text).tokens for text in texts]
@@ -178,6 +221,9 @@ class Normaliser:
         for name, step in self.text_steps:
             text = step(text)
             trace.append((name, text))
+        for name, step in self.token_steps:
+            text = TOKEN_SPLIT_RE.sub(lambda m, step=step: step(m.group()), text)
+            trace.append((name + " (per token)", text))
         result = self(trace[0][1])
         trace.append(("lexicon", result.text))
         trace.append(("tokens", " ".join(result.tokens)))

@@ -33,6 +33,7 @@ PRICE_RE = re.compile(
     r"|\b\d+(?:[.,]\d+)?\s?(?:rb|ribu|rbu|k|jt|juta|jeti|m|milyar|miliar)\b",
     re.IGNORECASE,
 )
+DIGIT_RE = re.compile(r"\d")
 NUMBER_RE = re.compile(r"\b\d+(?:[.,:/]\d+)*(?:x|an|nya)?\b")
 
 # Laughter in its many spellings -> one token, the "refreshing" theme's strongest sign.
@@ -52,6 +53,7 @@ ELONGATION_RE = re.compile(r"([^\W\d_])\1{2,}")
 # Emoji and pictographs stay whole tokens: a 🙏 or 😂 says something in a group chat.
 EMOJI = "\U0001f300-\U0001faff\u2600-\u27bf\U0001f000-\U0001f2ff"
 TOKEN_RE = re.compile(rf"_[a-z]+_|[^\W_]+(?:-[^\W_]+)*|[{EMOJI}]")
+TOKEN_SPLIT_RE = re.compile(f"({TOKEN_RE.pattern})")  # split() keeps the tokens
 WORD_CHARS_RE = re.compile(r"^[^\W\d_]+$")
 
 

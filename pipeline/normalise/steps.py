@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from pipeline.normalise.resources import (
+    DIGIT_RE,
     ELONGATION_RE,
     LAUGHTER,
     LAUGHTER_RE,
@@ -26,6 +27,8 @@ def _mark(kind: str, keep: bool) -> str:
 def clean_unicode(text: str) -> str:
     """NFC (so a precomposed and a combining é are one letter), invisible marks out,
     odd spaces to plain ones. Emoji are left alone."""
+    if text.isascii():
+        return text
     text = unicodedata.normalize("NFC", text)
     text = INVISIBLE_RE.sub("", text)
     return ODD_SPACES_RE.sub(" ", text)
@@ -36,10 +39,14 @@ def lowercase(text: str) -> str:
 
 
 def mask_urls(text: str, *, keep: bool = True) -> str:
+    if "." not in text:  # every URL form this masks has a dot
+        return text
     return URL_RE.sub(_mark("url", keep), text)
 
 
 def mask_emails(text: str, *, keep: bool = True) -> str:
+    if "@" not in text and "<" not in text:
+        return text
     text = PRIVACY_MARKS_RE.sub(
         lambda m: _mark(m.group(1), keep) if m.group(1) == "email" else m.group(), text
     )
@@ -47,21 +54,28 @@ def mask_emails(text: str, *, keep: bool = True) -> str:
 
 
 def mask_phones(text: str, *, keep: bool = True) -> str:
-    text = PRIVACY_MARKS_RE.sub(
-        lambda m: _mark(m.group(1), keep) if m.group(1) == "phone" else m.group(), text
-    )
+    if "<" in text:
+        text = PRIVACY_MARKS_RE.sub(
+            lambda m: _mark(m.group(1), keep) if m.group(1) == "phone" else m.group(), text
+        )
     return mask_phone_numbers(text, _mark("phone", keep))
 
 
 def mask_mentions(text: str, *, keep: bool = True) -> str:
+    if "@" not in text:
+        return text
     return MENTION_RE.sub(_mark("mention", keep), text)
 
 
 def mask_prices(text: str, *, keep: bool = True) -> str:
+    if not DIGIT_RE.search(text):
+        return text
     return PRICE_RE.sub(_mark("price", keep), text)
 
 
 def mask_numbers(text: str, *, keep: bool = True) -> str:
+    if not DIGIT_RE.search(text):
+        return text
     return NUMBER_RE.sub(_mark("number", keep), text)
 
 
