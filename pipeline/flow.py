@@ -20,6 +20,7 @@ from pipeline.evaluate import npmi_coherence, theme_agreement, topic_diversity
 from pipeline.ingest import Ingested, read_exports
 from pipeline.model import Applied, ThemeModel
 from pipeline.normalise import Normalised, Normaliser
+from pipeline.normalise.parallel import normalise_all
 from pipeline.records import Message
 from pipeline.report import write_run_dir
 from pipeline.report.data import RunData
@@ -58,7 +59,11 @@ def build_corpus(messages: Sequence[Message], normaliser: Normaliser) -> Corpus:
     """Only real messages carry themes; media, deleted and system records are counted
     in the ledger but not read for topics."""
     kept = [m for m in messages if m.kind == "message"]
-    return Corpus(kept, [normaliser(m.text) for m in kept])
+    c = normaliser.config
+    texts = [m.text for m in kept]
+    return Corpus(
+        kept, normalise_all(texts, normaliser, workers=c.workers, min_parallel=c.min_parallel)
+    )
 
 
 def fit_model(corpus: Corpus, config: Config, normaliser: Normaliser) -> ThemeModel:

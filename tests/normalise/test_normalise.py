@@ -132,3 +132,13 @@ def test_text_steps_are_pure_str_functions():
     assert steps.squeeze_elongation("bagusss") == "bagus"
     assert steps.undo_reduplication("anak2nya") == "anaknya"
     assert steps.mask_prices("rp25k", keep=False).strip() == ""
+
+
+def test_many_processes_give_the_same_output_as_one(norm):
+    from pipeline.normalise.parallel import normalise_all
+
+    texts = [f"{text} {i}" for i in range(40) for text, _ in TEXT_CASES]
+    serial = normalise_all(texts, norm, workers=1)
+    parallel = normalise_all(texts, norm, workers=2, min_parallel=10)
+    assert parallel == serial
+    assert len(serial) == len(texts)
