@@ -46,6 +46,7 @@ class NormaliseConfig(Table):
     laughter: bool = True
     elongation: bool = True
     reduplication: bool = True
+    clitics: bool = True
     lexicon: bool = True
     stem: bool = True
     # English lemmas -> the Indonesian stem for the same idea (configs/lexicon/english_concepts.tsv)

@@ -17,6 +17,8 @@ from pipeline.config import NormaliseConfig, resolve_data_path
 from pipeline.normalise import steps
 from pipeline.normalise.resources import (
     EMOJI,
+    FOREIGN_PLACEHOLDER_RE,
+    LAUGHTER,
     PLACEHOLDERS,
     TOKEN_SPLIT_RE,
     english_lemmas,
@@ -86,6 +88,7 @@ class Normaliser:
             ("mask_mentions", c.mask_mentions, partial(steps.mask_mentions, keep=keep)),
             ("mask_prices", c.mask_prices, partial(steps.mask_prices, keep=keep)),
             ("mask_numbers", c.mask_numbers, partial(steps.mask_numbers, keep=keep)),
+            ("clitics", c.clitics, steps.join_clitics),
         ]
         return [(name, step) for name, enabled, step in candidates if enabled]
 
@@ -112,11 +115,17 @@ class Normaliser:
 
     def _formal(self, token: str) -> str:
         lex = self.lexicons
-        if token in _PLACEHOLDER_TOKENS or token in lex.protected:
+        if (
+            token in _PLACEHOLDER_TOKENS
+            or token in lex.protected
+            or FOREIGN_PLACEHOLDER_RE.match(token)
+        ):
             return token
         for _, step in self.token_steps:
             token = step(token)
-        if not self.config.lexicon:
+        if (
+            not self.config.lexicon or token == LAUGHTER
+        ):  # one laughter token, whatever a lexicon says
             return token
         if token in lex.informal:
             return lex.informal[token]

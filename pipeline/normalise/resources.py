@@ -43,6 +43,11 @@ LAUGHTER_RE = re.compile(
     re.IGNORECASE,
 )
 LAUGHTER = "wkwk"
+# Placeholders other tools and data sets already wrote (xxxnumberxxx, xxxuserxxx):
+# kept whole, never squeezed as if "xxx" were an elongation.
+FOREIGN_PLACEHOLDER_RE = re.compile(r"^x{3}[a-z]+x{3}$")
+# "harga nya" -> "harganya": the clitic written apart from its word.
+CLITIC_RE = re.compile(r"\b([^\W\d_]{2,}) (nya)\b")
 
 # teman2 -> teman, kemasan2nya -> kemasannya, teman-teman -> teman, teman-temannya -> temannya
 REDUPLICATION_DIGIT_RE = re.compile(r"\b([^\W\d_]{2,})2(nya|ku|mu)?\b")
@@ -89,7 +94,9 @@ class Lexicons:
 
     @classmethod
     def load(cls, directory: Path) -> Lexicons:
-        informal = read_mapping(directory / "colloquial.tsv")
+        # Later files win: our own chat lexicon and Banjarese over IndoCollex.
+        informal = read_mapping(directory / "indocollex.tsv")
+        informal.update(read_mapping(directory / "colloquial.tsv"))
         informal.update(read_mapping(directory / "banjarese.tsv"))
         return cls(
             informal=informal,

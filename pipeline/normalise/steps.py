@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from pipeline.normalise.resources import (
+    CLITIC_RE,
     DIGIT_RE,
     ELONGATION_RE,
     LAUGHTER,
@@ -77,6 +78,13 @@ def mask_numbers(text: str, *, keep: bool = True) -> str:
     if not DIGIT_RE.search(text):
         return text
     return NUMBER_RE.sub(_mark("number", keep), text)
+
+
+def join_clitics(text: str) -> str:
+    """harga nya -> harganya (chat often writes the clitic apart)."""
+    if " nya" not in text:
+        return text
+    return CLITIC_RE.sub(r"\1\2", text)
 
 
 def squash_laughter(text: str) -> str:

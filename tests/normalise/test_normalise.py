@@ -39,6 +39,10 @@ TEXT_CASES = [
     ("5 jt", "_price_"),
     ("beli 2x", "beli _number_"),
     ("@budi makasih", "_mention_ terima kasih"),
+    # discourse particles have no place in formal text; a clitic written apart joins
+    ("iya dong, harga nya berapa sih", "iya , harganya berapa"),
+    # placeholders another tool already wrote are kept whole, not squeezed
+    ("xxxnumberxxx hari", "xxxnumberxxx hari"),
     # Unicode: invisible marks out, emoji kept
     ("halo\u200e\u200b dunia", "halo dunia"),
     ("mantap 👍", "mantap 👍"),
