@@ -25,6 +25,7 @@ from pipeline.flow import (
 )
 from pipeline.ingest import read_exports
 from pipeline.normalise import Normaliser
+from pipeline.progress import choose
 from pipeline.records import MESSAGE_FIELDS
 from pipeline.report import rebuild_report
 from pipeline.report.data import RunDirError, load_run_dir
@@ -54,6 +55,11 @@ FormatOption = Annotated[
         "--format",
         help="Force the input format: whatsapp, line, telegram, transcript, csv, jsonl, parquet.",
     ),
+]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+LogJson = Annotated[
+    bool,
+    typer.Option("--log-json", help="One JSON object per event on stderr, for log collectors."),
 ]
 DateOrder = Annotated[
     str | None, typer.Option("--date-order", help="Force the date order: dmy, mdy or ymd.")
@@ -168,12 +174,16 @@ def run_command(
     set_: SetOption = None,
     date_order: DateOrder = None,
     fmt: FormatOption = None,
+    quiet: Quiet = False,
+    log_json: LogJson = False,
 ) -> None:
     """The whole pipeline: parse, normalise, fit topics and themes, write the report."""
     cfg = _config(config, set_, date_order, fmt)
-    result = _run_or_fail(inputs, cfg)
-    manifest = write_run(result, output, cfg, inputs)
-    _announce(output, manifest)
+    progress = choose(quiet, log_json)
+    result = _run_or_fail(inputs, cfg, progress=progress)
+    with progress.stage("report"):
+        manifest = write_run(result, output, cfg, inputs)
+    _announce(output, manifest, progress)
     if _report_bad_inputs(result.ingested.reports):
         raise typer.Exit(2)
 
@@ -185,16 +195,19 @@ def fit(
     config: ConfigOption = None,
     set_: SetOption = None,
     date_order: DateOrder = None,
+    quiet: Quiet = False,
+    log_json: LogJson = False,
 ) -> None:
     """Fit a model (vocabulary, topics, theme map) on exports and the seed set, and save it."""
     cfg = _config(config, set_, date_order)
-    result = _run_or_fail(inputs, cfg)
+    result = _run_or_fail(inputs, cfg, progress=choose(quiet, log_json))
     save_model(result.model, output, model_manifest(result.model, result.corpus, cfg))
     test = result.model.metrics.get("seed_test") or {}
-    out.print(
-        f"model written to {output}: {len(result.corpus.messages)} messages, "
-        f"{len(result.model.topic_themes)} topics, held-out seed macro-F1 {test.get('macro_f1', 'n/a')}"
-    )
+    if not (quiet or log_json):
+        out.print(
+            f"model written to {output}: {len(result.corpus.messages)} messages, "
+            f"{len(result.model.topic_themes)} topics, held-out seed macro-F1 {test.get('macro_f1', 'n/a')}"
+        )
     if _report_bad_inputs(result.ingested.reports):
         raise typer.Exit(2)
 
@@ -205,6 +218,8 @@ def apply(
     model: Annotated[Path, typer.Option("--model", help="A model directory from `guyub fit`.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Directory for the outputs.")],
     date_order: DateOrder = None,
+    quiet: Quiet = False,
+    log_json: LogJson = False,
 ) -> None:
     """Apply a saved model to new exports and write the report (no refitting)."""
     fitted = _load_model_or_fail(model)
@@ -213,9 +228,11 @@ def apply(
         cfg = cfg.model_copy(
             update={"ingest": cfg.ingest.model_copy(update={"date_order": date_order})}
         )
-    result = _run_or_fail(inputs, cfg, fitted)
-    manifest = write_run(result, output, cfg, inputs)
-    _announce(output, manifest)
+    progress = choose(quiet, log_json)
+    result = _run_or_fail(inputs, cfg, fitted, progress)
+    with progress.stage("report"):
+        manifest = write_run(result, output, cfg, inputs)
+    _announce(output, manifest, progress)
     if _report_bad_inputs(result.ingested.reports):
         raise typer.Exit(2)
 
@@ -272,9 +289,9 @@ def _load_model_or_fail(path: Path):
         raise fail(str(error)) from None
 
 
-def _run_or_fail(inputs, cfg: Config, model=None):
+def _run_or_fail(inputs, cfg: Config, model=None, progress=None):
     try:
-        result = run(inputs, cfg, model)
+        result = run(inputs, cfg, model, progress)
     except DataError as error:
         raise fail(str(error)) from None
     if not result.corpus.messages:
@@ -283,8 +300,11 @@ def _run_or_fail(inputs, cfg: Config, model=None):
     return result
 
 
-def _announce(output: Path, manifest: dict) -> None:
+def _announce(output: Path, manifest: dict, progress) -> None:
     counts = manifest["counts"]
+    progress.event("done", output=str(output), **counts)
+    if progress.mode != "rich":
+        return
     out.print(
         f"{counts['messages_read']} messages read, {counts['messages_with_theme']} with a theme; "
         f"outputs in {output}/ (report.html, themes.csv, members.csv, topics.csv, messages.parquet, manifest.json)"

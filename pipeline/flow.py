@@ -5,7 +5,6 @@ the edge where the outputs land on disk."""
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ from pipeline.ingest import Ingested, read_exports
 from pipeline.model import Applied, ThemeModel
 from pipeline.normalise import Normalised, Normaliser
 from pipeline.normalise.parallel import normalise_all
+from pipeline.progress import Progress
 from pipeline.records import Message
 from pipeline.report import write_run_dir
 from pipeline.report.data import RunData
@@ -103,31 +103,35 @@ def fingerprint(messages: Sequence[Message]) -> str:
     return digest.hexdigest()[:16]
 
 
-def run(inputs: Sequence[Path], config: Config, model: ThemeModel | None = None) -> RunResult:
+def run(
+    inputs: Sequence[Path],
+    config: Config,
+    model: ThemeModel | None = None,
+    progress: Progress | None = None,
+) -> RunResult:
     """Read, normalise, fit (unless a model is given) and apply."""
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-    ingested = read_exports(inputs, config.ingest, config.privacy)
-    timings["ingest"] = time.perf_counter() - clock
+    progress = progress or Progress()
+    with progress.stage("ingest"):
+        ingested = read_exports(inputs, config.ingest, config.privacy)
+    progress.event(
+        "ingested", records=len(ingested.messages), failed=[r.source for r in ingested.errors]
+    )
 
-    clock = time.perf_counter()
-    normaliser = Normaliser((model.config if model else config).normalise)
-    corpus = build_corpus(ingested.messages, normaliser)
-    timings["normalise"] = time.perf_counter() - clock
+    with progress.stage("normalise"):
+        normaliser = Normaliser((model.config if model else config).normalise)
+        corpus = build_corpus(ingested.messages, normaliser)
 
     if model is None:
-        clock = time.perf_counter()
-        model = fit_model(corpus, config, normaliser)
-        timings["fit"] = time.perf_counter() - clock
-        _, seeds = load_study(config)
-        held_out = [s for s in seeds if s.split == "test"]
-        if held_out:
-            model.metrics["seed_test"] = evaluate_model(model, held_out, normaliser)
+        with progress.stage("fit"):
+            model = fit_model(corpus, config, normaliser)
+            _, seeds = load_study(config)
+            held_out = [s for s in seeds if s.split == "test"]
+            if held_out:
+                model.metrics["seed_test"] = evaluate_model(model, held_out, normaliser)
 
-    clock = time.perf_counter()
-    applied = model.apply(corpus.tokens)
-    timings["apply"] = time.perf_counter() - clock
-    return RunResult(ingested, corpus, model, applied, timings)
+    with progress.stage("apply"):
+        applied = model.apply(corpus.tokens)
+    return RunResult(ingested, corpus, model, applied, progress.timings)
 
 
 def model_manifest(model: ThemeModel, corpus: Corpus, config: Config) -> dict[str, object]:

@@ -207,3 +207,19 @@ def test_markdown_tables_hold_the_csv_numbers(run_dir):
             f"| {row['name']} | {row['messages']} | {float(row['share']):.1%} | {row['members']} |"
             in markdown
         )
+
+
+def test_log_json_writes_one_event_per_line(tmp_path):
+    result = runner.invoke(app, ["run", str(EXAMPLE), "-o", str(tmp_path / "o"), "--log-json"])
+    assert result.exit_code == 0, result.output
+    events = [json.loads(line) for line in result.stderr.splitlines() if line.strip()]
+    done = [e["stage"] for e in events if e["event"] == "stage_done"]
+    assert done == ["ingest", "normalise", "fit", "apply", "report"]
+    assert events[-1]["event"] == "done" and events[-1]["messages_read"] == 294
+    assert result.stdout == ""
+
+
+def test_quiet_prints_nothing(tmp_path):
+    result = runner.invoke(app, ["run", str(EXAMPLE), "-o", str(tmp_path / "o"), "--quiet"])
+    assert result.exit_code == 0
+    assert result.output == ""

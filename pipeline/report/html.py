@@ -24,6 +24,13 @@ th,td{border:1px solid #d5dbe3;padding:.35rem .5rem;text-align:left;vertical-ali
 th{background:#eef2f6}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .quote{margin:.2rem 0;font-size:.85rem}.muted{color:#5b6573}
 figure{margin:1rem 0}figure svg{max-width:100%;height:auto}
+@media (max-width:700px){
+ table.cards,table.cards tbody,table.cards tr,table.cards td{display:block;width:auto}
+ table.cards thead{display:none}
+ table.cards tr{border:1px solid #d5dbe3;border-radius:6px;margin:0 0 .8rem;padding:.3rem}
+ table.cards td{border:none;padding:.2rem .3rem;text-align:left;overflow-wrap:anywhere}
+ table.cards td::before{content:attr(data-label);display:block;font-weight:600;font-size:.75rem;color:#5b6573}
+}
 """
 
 
@@ -61,6 +68,7 @@ def heatmap(members: Sequence[dict[str, object]], theme_ids: Sequence[str], limi
 
 
 def _table(rows: Sequence[dict[str, object]], columns: Sequence[str]) -> str:
+    """A table that becomes one card per row on a phone-sized screen."""
     head = "".join(f"<th>{escape(c)}</th>" for c in columns)
     body = []
     for row in rows:
@@ -71,13 +79,15 @@ def _table(rows: Sequence[dict[str, object]], columns: Sequence[str]) -> str:
                 quotes = "".join(
                     f'<p class="quote">{escape(q)}</p>' for q in str(value).splitlines()
                 )
-                cells.append(f"<td>{quotes}</td>")
+                cells.append(f'<td data-label="{escape(column)}">{quotes}</td>')
             elif isinstance(value, int | float):
-                cells.append(f'<td class="num">{value}</td>')
+                cells.append(f'<td class="num" data-label="{escape(column)}">{value}</td>')
             else:
-                cells.append(f"<td>{escape(str(value))}</td>")
+                cells.append(f'<td data-label="{escape(column)}">{escape(str(value))}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return (
+        f"<table class='cards'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
 
 
 def render_report(
