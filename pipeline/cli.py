@@ -21,6 +21,7 @@ from pipeline.flow import (
     load_study,
     model_manifest,
     run,
+    seed_cross_validation,
     write_run,
 )
 from pipeline.ingest import read_exports
@@ -240,23 +241,51 @@ def apply(
 @app.command()
 def evaluate(
     labelled: Annotated[
-        Path, typer.Argument(help='JSONL, one {"text", "themes": [...]} per line.')
-    ],
+        Path | None, typer.Argument(help='JSONL, one {"text", "themes": [...]} per line.')
+    ] = None,
     model: Annotated[Path, typer.Option("--model", help="Model directory.")] = DEFAULT_MODEL_DIR,
+    seed_cv: Annotated[
+        bool,
+        typer.Option(
+            "--seed-cv", help="Stratified k-fold cross-validation on the seed set instead."
+        ),
+    ] = False,
+    folds: Annotated[int, typer.Option("--folds", min=2, max=20, help="Folds for --seed-cv.")] = 5,
+    corpus: Annotated[
+        list[Path] | None,
+        typer.Option("--corpus", help="Exports to fit the --seed-cv models with."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    config: ConfigOption = None,
+    set_: SetOption = None,
 ) -> None:
-    """Agreement of the model's themes with labelled messages: macro/micro F1, per theme."""
-    fitted = _load_model_or_fail(model)
-    try:
-        items = load_labelled(labelled, fitted.theme_ids)
-    except DataError as error:
-        raise fail(str(error)) from None
-    result = evaluate_model(fitted, items, Normaliser(fitted.config.normalise))
+    """Agreement of themes with labelled messages: macro/micro F1 and per theme."""
+    if seed_cv:
+        cfg = _config(config, set_)
+        normaliser = Normaliser(cfg.normalise)
+        messages = read_exports(corpus or [], cfg.ingest, cfg.privacy).messages
+        try:
+            result = seed_cross_validation(
+                cfg, build_corpus(messages, normaliser), normaliser, folds
+            )
+        except DataError as error:
+            raise fail(str(error)) from None
+        n = result["seeds"]
+    else:
+        if labelled is None:
+            raise fail("give LABELLED.jsonl, or --seed-cv")
+        fitted = _load_model_or_fail(model)
+        try:
+            items = load_labelled(labelled, fitted.theme_ids)
+        except DataError as error:
+            raise fail(str(error)) from None
+        result = evaluate_model(fitted, items, Normaliser(fitted.config.normalise))
+        n = len(items)
     if as_json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False, sort_keys=True) + "\n")
         return
     out.print(
-        f"macro-F1 {result['macro_f1']:.3f}   micro-F1 {result['micro_f1']:.3f}   ({len(items)} messages)"
+        f"macro-F1 {result['macro_f1']:.3f}   micro-F1 {result['micro_f1']:.3f}   ({n} messages)"
     )
     for theme, m in result["per_theme"].items():
         out.print(

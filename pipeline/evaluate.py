@@ -64,3 +64,25 @@ def topic_diversity(top_terms: list[list[str]]) -> float:
     """Share of distinct terms among all topics' top terms (1.0: no topic repeats another)."""
     every = [term for terms in top_terms for term in terms]
     return round(len(set(every)) / len(every), 4) if every else 0.0
+
+
+def top_term_sets(components: np.ndarray, n: int = 10) -> list[set[int]]:
+    return [set(np.argsort(-row, kind="stable")[:n].tolist()) for row in components]
+
+
+def matched_jaccard(a: list[set[int]], b: list[set[int]]) -> float:
+    """Mean top-term Jaccard of two topic sets, topics paired by Hungarian matching."""
+    from scipy.optimize import linear_sum_assignment
+
+    similarity = np.array([[len(x & y) / len(x | y) if x | y else 1.0 for y in b] for x in a])
+    rows, cols = linear_sum_assignment(-similarity)
+    return float(similarity[rows, cols].mean())
+
+
+def stability(reference: np.ndarray, others: list[np.ndarray], n: int = 10) -> float:
+    """How much topics change with the random seed: matched top-n Jaccard of each other
+    run against the reference, averaged (1.0: the same topics every time)."""
+    if not others:
+        return 1.0
+    ref = top_term_sets(reference, n)
+    return round(float(np.mean([matched_jaccard(ref, top_term_sets(o, n)) for o in others])), 4)

@@ -79,6 +79,39 @@ def evaluate_model(model: ThemeModel, items: Sequence[SeedMessage], normaliser: 
     return theme_agreement(truth, applied.assigned, model.theme_ids)
 
 
+def stratified_folds(items: Sequence[SeedMessage], folds: int) -> np.ndarray:
+    """A fold per seed, dealt round-robin within each first theme, so every fold holds
+    about the same share of every theme (and of messages with none)."""
+    assignment = np.zeros(len(items), dtype=int)
+    dealt: dict[str, int] = {}
+    for i, item in enumerate(items):
+        key = item.themes[0] if item.themes else ""
+        assignment[i] = dealt.get(key, 0) % folds
+        dealt[key] = dealt.get(key, 0) + 1
+    return assignment
+
+
+def seed_cross_validation(
+    config: Config, corpus: Corpus, normaliser: Normaliser, folds: int = 5
+) -> dict:
+    """Stratified k-fold over the whole seed set: each fold is labelled by a model fitted
+    on the corpus and the other folds; the pooled labels are scored against the seeds."""
+    themes, seeds = load_study(config)
+    ids = [t.id for t in themes]
+    tokens = [normaliser(s.text).tokens for s in seeds]
+    fold_of = stratified_folds(seeds, folds)
+    predicted = np.zeros((len(seeds), len(ids)), dtype=bool)
+    for fold in range(folds):
+        train = np.flatnonzero(fold_of != fold)
+        test = np.flatnonzero(fold_of == fold)
+        model = ThemeModel.fit(
+            corpus.tokens, [seeds[i] for i in train], [tokens[i] for i in train], themes, config
+        )
+        predicted[test] = model.apply([tokens[i] for i in test]).assigned
+    result = theme_agreement(label_matrix(seeds, ids), predicted, ids)
+    return {"folds": folds, "seeds": len(seeds), **result}
+
+
 def topic_quality(model: ThemeModel, corpus: Corpus, top_n: int = 10) -> dict[str, object]:
     """NPMI coherence of each topic's top terms over the corpus, and diversity."""
     X = model.vectoriser.transform(corpus.tokens)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from pipeline.config import Config
+from pipeline.evaluate import stability
 from pipeline.themes import (
     SeedMessage,
     Theme,
@@ -81,6 +82,14 @@ class ThemeModel:
             "nmf_iterations": topics.n_iter_,
             "theme_row_cosine": theme_row_cosine(topics.components_, centroids),
         }
+        if c.stability_runs > 1:
+            others = [
+                SeededNMF(c.extra_topics, c.mu, c.max_iter, c.tol, seed)
+                .fit(X, centroids)
+                .components_
+                for seed in range(c.random_state + 1, c.random_state + c.stability_runs)
+            ]
+            model.metrics["stability"] = stability(topics.components_, others)
         return model
 
     def apply(self, documents: Sequence[Sequence[str]]) -> Applied:

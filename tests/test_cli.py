@@ -223,3 +223,16 @@ def test_quiet_prints_nothing(tmp_path):
     result = runner.invoke(app, ["run", str(EXAMPLE), "-o", str(tmp_path / "o"), "--quiet"])
     assert result.exit_code == 0
     assert result.output == ""
+
+
+def test_seed_cross_validation_contract():
+    result = runner.invoke(
+        app, ["evaluate", "--seed-cv", "--folds", "3", "--json", "--set", "topics.stability_runs=1"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["folds"] == 3 and data["seeds"] >= 600
+    assert len(data["per_theme"]) == 10
+    # every seed is scored once, so supports add up to the seed set's labels
+    assert sum(m["support"] for m in data["per_theme"].values()) >= 600
+    assert 0.3 < data["macro_f1"] <= 1.0

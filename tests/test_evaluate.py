@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 import scipy.sparse as sp
 
 from pipeline.evaluate import npmi_coherence, theme_agreement, topic_diversity
@@ -31,3 +32,12 @@ def test_npmi_by_hand():
 def test_topic_diversity():
     assert topic_diversity([["a", "b"], ["c", "d"]]) == 1.0
     assert topic_diversity([["a", "b"], ["a", "c"]]) == 0.75
+
+
+def test_stability_by_hand():
+    from pipeline.evaluate import matched_jaccard, stability
+
+    # topic sets {0,1} {2,3} vs {2,3} {0,4}: pairs match crosswise, Jaccard 1 and 1/3
+    assert matched_jaccard([{0, 1}, {2, 3}], [{2, 3}, {0, 4}]) == pytest.approx((1 + 1 / 3) / 2)
+    H = np.array([[3.0, 2.0, 0.0, 0.0], [0.0, 0.0, 2.0, 3.0]])
+    assert stability(H, [H[::-1].copy()], n=2) == 1.0  # same topics, other order

@@ -75,3 +75,12 @@ def test_broken_json_names_the_line(tmp_path):
     path.write_text('{"text": "a", "themes": []}\n{broken\n')
     with pytest.raises(DataError, match=r"l.jsonl:2"):
         load_labelled(path, STUDY_THEMES)
+
+
+def test_stratified_folds_share_each_theme():
+    from pipeline.flow import stratified_folds
+    from pipeline.themes import SeedMessage
+
+    items = [SeedMessage(str(i), ("a",) if i < 6 else ("b",), "id", "train") for i in range(9)]
+    folds = stratified_folds(items, 3)
+    assert folds.tolist() == [0, 1, 2, 0, 1, 2, 0, 1, 2]
