@@ -74,6 +74,9 @@ class TopicsConfig(Table):
     random_state: int = 0
     # Fits with other seeds to measure stability (matched top-10 Jaccard); 1 skips it.
     stability_runs: int = Field(5, ge=1, le=20)
+    # Corpus rows the topics are fitted on (0: all) and the stability refits' sample.
+    fit_sample: int = Field(100_000, ge=0)
+    stability_sample: int = Field(20_000, ge=100)
 
 
 class ThemesConfig(Table):

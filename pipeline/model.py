@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pipeline.config import Config
+from pipeline.config import Config, TopicsConfig
 from pipeline.evaluate import stability
 from pipeline.themes import (
     SeedMessage,
@@ -64,8 +64,11 @@ class ThemeModel:
         Y = label_matrix(seeds, theme_ids)
         centroids = theme_centroids(X_seeds, Y)
         c = config.topics
+        # Topics are learned from a seeded sample of a large corpus (and every seed);
+        # every message still gets its weights from them in `apply`.
+        X_fit = X[_sample_rows(len(corpus), len(seed_tokens), c.fit_sample, c.random_state)]
         topics = SeededNMF(c.extra_topics, c.mu, c.max_iter, c.tol, c.random_state).fit(
-            X, centroids
+            X_fit, centroids
         )
         topic_themes = match_topics(topics.components_, centroids, config.themes.match_threshold)
         scores = out_of_fold_scores(
@@ -83,13 +86,9 @@ class ThemeModel:
             "theme_row_cosine": theme_row_cosine(topics.components_, centroids),
         }
         if c.stability_runs > 1:
-            others = [
-                SeededNMF(c.extra_topics, c.mu, c.max_iter, c.tol, seed)
-                .fit(X, centroids)
-                .components_
-                for seed in range(c.random_state + 1, c.random_state + c.stability_runs)
-            ]
-            model.metrics["stability"] = stability(topics.components_, others)
+            model.metrics["stability"] = topic_stability(
+                X, len(corpus), len(seed_tokens), centroids, c
+            )
         return model
 
     def apply(self, documents: Sequence[Sequence[str]]) -> Applied:
@@ -109,6 +108,30 @@ class ThemeModel:
     def topic_label(self, topic: int) -> str:
         theme = self.topic_themes[topic]
         return self.theme_ids[theme] if theme is not None else "emergent"
+
+
+def _sample_rows(n_corpus: int, n_seeds: int, limit: int, seed: int) -> np.ndarray:
+    """Row indices: a seeded sample of at most `limit` corpus rows (0: all), then all
+    seed rows, which follow the corpus in X."""
+    if limit and n_corpus > limit:
+        rng = np.random.default_rng(seed)
+        corpus_rows = np.sort(rng.choice(n_corpus, size=limit, replace=False))
+    else:
+        corpus_rows = np.arange(n_corpus)
+    return np.concatenate([corpus_rows, np.arange(n_corpus, n_corpus + n_seeds)])
+
+
+def topic_stability(
+    X, n_corpus: int, n_seeds: int, centroids: np.ndarray, c: TopicsConfig
+) -> float:
+    """Matched top-10 Jaccard of fits with other random seeds, on a sample of at most
+    `stability_sample` messages so that it stays cheap on large corpora."""
+    X_small = X[_sample_rows(n_corpus, n_seeds, c.stability_sample, c.random_state)]
+    runs = [
+        SeededNMF(c.extra_topics, c.mu, c.max_iter, c.tol, seed).fit(X_small, centroids).components_
+        for seed in range(c.random_state, c.random_state + c.stability_runs)
+    ]
+    return stability(runs[0], runs[1:])
 
 
 def out_of_fold_scores(

@@ -4,6 +4,7 @@ network), readable on a phone and on a laptop."""
 from __future__ import annotations
 
 import io
+import warnings
 from collections.abc import Sequence
 from html import escape
 
@@ -36,7 +37,10 @@ figure{margin:1rem 0}figure svg{max-width:100%;height:auto}
 
 def _svg(figure) -> str:
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    with warnings.catch_warnings():
+        # Emoji in names: the SVG keeps them as text and the browser draws them.
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(figure)
     text = buffer.getvalue()
     return text[text.index("<svg") :]
