@@ -57,6 +57,18 @@ FormatOption = Annotated[
         help="Force the input format: whatsapp, line, telegram, transcript, csv, jsonl, parquet.",
     ),
 ]
+Pseudonymise = Annotated[
+    bool,
+    typer.Option(
+        "--pseudonymise", help="Replace every author name by a pseudonym, not only phone numbers."
+    ),
+]
+KeepDuplicates = Annotated[
+    bool,
+    typer.Option(
+        "--keep-duplicates", help="Keep every copy of a message seen in overlapping exports."
+    ),
+]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 LogJson = Annotated[
     bool,
@@ -77,9 +89,17 @@ def _config(
     overrides: list[str] | None,
     date_order: str | None = None,
     fmt: str | None = None,
+    pseudonymise: bool = False,
+    keep_duplicates: bool = False,
 ) -> Config:
-    extra = [f"ingest.date_order={json.dumps(date_order)}"] if date_order else []
-    extra += [f"ingest.format={json.dumps(fmt)}"] if fmt else []
+    """The config file and --set overrides, then the command's own flags on top."""
+    flags = {
+        "ingest.date_order": date_order,
+        "ingest.format": fmt,
+        "privacy.pseudonymise_names": pseudonymise or None,
+        "ingest.keep_duplicates": keep_duplicates or None,
+    }
+    extra = [f"{key}={json.dumps(value)}" for key, value in flags.items() if value is not None]
     try:
         return load_config(path, [*(overrides or []), *extra])
     except ConfigError as error:
@@ -103,12 +123,14 @@ def parse(
     set_: SetOption = None,
     date_order: DateOrder = None,
     fmt: FormatOption = None,
+    pseudonymise: Pseudonymise = False,
+    keep_duplicates: KeepDuplicates = False,
 ) -> None:
     """Parse chat exports into records (id, chat, platform, source, line, timestamp, author, kind, text)."""
     writer = RECORD_WRITERS.get(output.suffix.lower())
     if writer is None:
         raise fail(f"{output}: the output must end in .jsonl, .csv or .parquet")
-    cfg = _config(config, set_, date_order, fmt)
+    cfg = _config(config, set_, date_order, fmt, pseudonymise, keep_duplicates)
     ingested = read_exports(inputs, cfg.ingest, cfg.privacy)
     rows = [m.as_row() for m in ingested.messages]
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -175,11 +197,13 @@ def run_command(
     set_: SetOption = None,
     date_order: DateOrder = None,
     fmt: FormatOption = None,
+    pseudonymise: Pseudonymise = False,
+    keep_duplicates: KeepDuplicates = False,
     quiet: Quiet = False,
     log_json: LogJson = False,
 ) -> None:
     """The whole pipeline: parse, normalise, fit topics and themes, write the report."""
-    cfg = _config(config, set_, date_order, fmt)
+    cfg = _config(config, set_, date_order, fmt, pseudonymise, keep_duplicates)
     progress = choose(quiet, log_json)
     result = _run_or_fail(inputs, cfg, progress=progress)
     with progress.stage("report"):

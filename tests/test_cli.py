@@ -81,7 +81,7 @@ def test_parse_writes_records_with_the_contract_fields(tmp_path):
         "kind",
         "text",
     ]
-    assert len(rows) == 314
+    assert len(rows) == 329
     assert "whatsapp-android" in result.output
 
 
@@ -147,7 +147,7 @@ def test_bad_input_exits_2_naming_the_file_and_still_reports_the_rest(tmp_path):
     assert "broken.txt:1" in result.output
     assert "Traceback" not in result.output
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["counts"]["messages_read"] == 294
+    assert manifest["counts"]["messages_read"] == 309
 
 
 def test_bad_config_exits_2():
@@ -215,7 +215,7 @@ def test_log_json_writes_one_event_per_line(tmp_path):
     events = [json.loads(line) for line in result.stderr.splitlines() if line.strip()]
     done = [e["stage"] for e in events if e["event"] == "stage_done"]
     assert done == ["ingest", "normalise", "fit", "apply", "report"]
-    assert events[-1]["event"] == "done" and events[-1]["messages_read"] == 294
+    assert events[-1]["event"] == "done" and events[-1]["messages_read"] == 309
     assert result.stdout == ""
 
 
@@ -236,3 +236,23 @@ def test_seed_cross_validation_contract():
     # every seed is scored once, so supports add up to the seed set's labels
     assert sum(m["support"] for m in data["per_theme"].values()) >= 600
     assert 0.3 < data["macro_f1"] <= 1.0
+
+
+def test_pseudonymise_replaces_every_name(tmp_path):
+    out = tmp_path / "m.jsonl"
+    result = runner.invoke(app, ["parse", str(EXAMPLE), "-o", str(out), "--pseudonymise"])
+    assert result.exit_code == 0, result.output
+    authors = {json.loads(line)["author"] for line in out.read_text().splitlines()}
+    authors.discard("")  # group events have no author
+    assert len(authors) == 13 and all(a.startswith("member-") for a in authors)
+
+
+def test_keep_duplicates_flag(tmp_path):
+    out = tmp_path / "m.jsonl"
+    result = runner.invoke(
+        app, ["parse", str(EXAMPLE), str(EXAMPLE), "-o", str(out), "--keep-duplicates"]
+    )
+    assert result.exit_code == 0
+    assert len(out.read_text().splitlines()) == 2 * 329
+    runner.invoke(app, ["parse", str(EXAMPLE), str(EXAMPLE), "-o", str(out)])
+    assert len(out.read_text().splitlines()) == 329
