@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from pipeline import __version__
 from pipeline.config import Config, resolve_data_path
@@ -21,10 +22,10 @@ from pipeline.model import Applied, ThemeModel
 from pipeline.normalise import Normalised, Normaliser
 from pipeline.normalise.parallel import normalise_all
 from pipeline.progress import Progress
-from pipeline.records import Message
+from pipeline.records import MESSAGE_FIELDS, Message
 from pipeline.report import write_run_dir
 from pipeline.report.data import RunData
-from pipeline.report.write import write_json, write_parquet
+from pipeline.report.write import write_json
 from pipeline.themes import SeedMessage, Theme, label_matrix, load_codebook, load_labelled
 
 
@@ -47,6 +48,7 @@ class RunResult:
     model: ThemeModel
     applied: Applied
     timings: dict[str, float] = field(default_factory=dict)
+    X: object = None  # the corpus's TF-IDF rows, shared by apply and the topic metrics
 
 
 def load_study(config: Config) -> tuple[list[Theme], list[SeedMessage]]:
@@ -112,9 +114,9 @@ def seed_cross_validation(
     return {"folds": folds, "seeds": len(seeds), **result}
 
 
-def topic_quality(model: ThemeModel, corpus: Corpus, top_n: int = 10) -> dict[str, object]:
-    """NPMI coherence of each topic's top terms over the corpus, and diversity."""
-    X = model.vectoriser.transform(corpus.tokens)
+def topic_quality(model: ThemeModel, X, top_n: int = 10) -> dict[str, object]:
+    """NPMI coherence of each topic's top terms over the corpus (its TF-IDF rows X), and
+    diversity."""
     presence = (X > 0).astype(np.float64).tocsc()
     H = model.topics.components_
     tops = [list(np.argsort(-row, kind="stable")[:top_n]) for row in H]
@@ -163,8 +165,9 @@ def run(
                 model.metrics["seed_test"] = evaluate_model(model, held_out, normaliser)
 
     with progress.stage("apply"):
-        applied = model.apply(corpus.tokens)
-    return RunResult(ingested, corpus, model, applied, progress.timings)
+        X = model.vectoriser.transform(corpus.tokens)
+        applied = model.apply_matrix(X)
+    return RunResult(ingested, corpus, model, applied, progress.timings, X)
 
 
 def model_manifest(model: ThemeModel, corpus: Corpus, config: Config) -> dict[str, object]:
@@ -229,22 +232,41 @@ def run_data(result: RunResult, coherence: list[float]) -> RunData:
     )
 
 
-def message_rows(data: RunData) -> list[dict[str, object]]:
-    dominant = data.dominant_topic()
-    rows = []
-    for i, (message, tokens) in enumerate(zip(data.messages, data.tokens, strict=True)):
-        row = message.as_row()
-        row.update(
-            {
-                "tokens": tokens,
-                "topic": int(dominant[i]),
-                "topic_weights": [round(float(w), 6) for w in data.weights[i]],
-                "themes": [data.theme_ids[t] for t in np.flatnonzero(data.assigned[i])],
-                "theme_scores": [round(float(s), 6) for s in data.scores[i]],
-            }
+def message_table(data: RunData, normalised: Sequence[Normalised]) -> pa.Table:
+    """messages.parquet, built column by column from the arrays (a million rows of
+    Python dicts would cost more than the rest of the report)."""
+    n, k = data.weights.shape
+    t = data.scores.shape[1]
+    columns: dict[str, pa.Array] = {
+        name: pa.array(
+            [getattr(m, name) for m in data.messages], type=_messages_schema().field(name).type
         )
-        rows.append(row)
-    return rows
+        for name in MESSAGE_FIELDS
+    }
+    rows, cols = np.nonzero(data.assigned)
+    columns.update(
+        {
+            "lang": pa.array([x.lang for x in normalised], type=pa.string()),
+            "normalised": pa.array([x.text for x in normalised], type=pa.string()),
+            "tokens": pa.array(data.tokens, type=pa.list_(pa.string())),
+            "topic": pa.array(data.dominant_topic().astype(np.int64)),
+            "topic_weights": _list_column(
+                np.round(data.weights, 6).ravel(), np.arange(0, n * k + 1, k)
+            ),
+            "themes": _list_column(
+                pa.array(np.asarray(data.theme_ids, dtype=object)[cols], type=pa.string()),
+                np.searchsorted(rows, np.arange(n + 1)),
+            ),
+            "theme_scores": _list_column(
+                np.round(data.scores, 6).ravel(), np.arange(0, n * t + 1, t)
+            ),
+        }
+    )
+    return pa.table(columns, schema=_messages_schema())
+
+
+def _list_column(values, offsets: np.ndarray) -> pa.ListArray:
+    return pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)), values)
 
 
 def write_run(
@@ -252,7 +274,7 @@ def write_run(
 ) -> dict[str, object]:
     """Write every output into out_dir, all at once or not at all."""
     model, corpus, applied = result.model, result.corpus, result.applied
-    quality = topic_quality(model, corpus)
+    quality = topic_quality(model, result.X)
     model.metrics.update({k: v for k, v in quality.items() if k != "coherence"})
     data = run_data(result, quality["coherence"])  # type: ignore[arg-type]
     manifest = {
@@ -280,15 +302,13 @@ def write_run(
         "report_facts": [[fact, value] for fact, value in data.model_facts.items()],
         "timings_seconds": {k: round(v, 3) for k, v in result.timings.items()},
     }
-    records = message_rows(data)
-    for row, norm in zip(records, corpus.normalised, strict=True):
-        row["lang"], row["normalised"] = norm.lang, norm.text
+    table = message_table(data, corpus.normalised)
     write_run_dir(
         out_dir,
         data,
         config.report,
         {
-            "messages.parquet": lambda path: write_parquet(path, records, _messages_schema()),
+            "messages.parquet": lambda path: pq.write_table(table, path, compression="zstd"),
             "manifest.json": lambda path: write_json(path, manifest),
         },
     )

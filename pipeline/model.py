@@ -92,7 +92,10 @@ class ThemeModel:
         return model
 
     def apply(self, documents: Sequence[Sequence[str]]) -> Applied:
-        X = self.vectoriser.transform(documents)
+        return self.apply_matrix(self.vectoriser.transform(documents))
+
+    def apply_matrix(self, X) -> Applied:
+        """Themes for messages already vectorised with this model's vectoriser."""
         weights = self.topics.transform(X)
         scores = theme_scores(weights, self.topic_themes, len(self.themes))
         assigned = assign_themes(scores, self.thresholds, self.config.themes.relative_threshold)

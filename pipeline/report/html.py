@@ -53,7 +53,8 @@ def weekly_plot(weekly: dict[str, dict[str, float]], theme_ids: Sequence[str]) -
         axis.plot(
             range(len(weeks)), [weekly[w][theme] for w in weeks], marker="o", ms=3, label=theme
         )
-    axis.set_xticks(range(len(weeks)), weeks, rotation=60, fontsize=7)
+    step = max(1, len(weeks) // 30)  # at most ~30 labels, however long the history
+    axis.set_xticks(range(0, len(weeks), step), weeks[::step], rotation=60, fontsize=7)
     axis.set_ylabel("share of the week's messages")
     axis.legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     axis.grid(alpha=0.3)
