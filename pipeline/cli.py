@@ -204,13 +204,7 @@ def run_command(
 ) -> None:
     """The whole pipeline: parse, normalise, fit topics and themes, write the report."""
     cfg = _config(config, set_, date_order, fmt, pseudonymise, keep_duplicates)
-    progress = choose(quiet, log_json)
-    result = _run_or_fail(inputs, cfg, progress=progress)
-    with progress.stage("report"):
-        manifest = write_run(result, output, cfg, inputs)
-    _announce(output, manifest, progress)
-    if _report_bad_inputs(result.ingested.reports):
-        raise typer.Exit(2)
+    _run_and_report(inputs, cfg, output, choose(quiet, log_json))
 
 
 @app.command()
@@ -253,13 +247,7 @@ def apply(
         cfg = cfg.model_copy(
             update={"ingest": cfg.ingest.model_copy(update={"date_order": date_order})}
         )
-    progress = choose(quiet, log_json)
-    result = _run_or_fail(inputs, cfg, fitted, progress)
-    with progress.stage("report"):
-        manifest = write_run(result, output, cfg, inputs)
-    _announce(output, manifest, progress)
-    if _report_bad_inputs(result.ingested.reports):
-        raise typer.Exit(2)
+    _run_and_report(inputs, cfg, output, choose(quiet, log_json), fitted)
 
 
 @app.command()
@@ -351,6 +339,17 @@ def _run_or_fail(inputs, cfg: Config, model=None, progress=None):
         _report_bad_inputs(result.ingested.reports)
         raise fail("no messages to read in the inputs")
     return result
+
+
+def _run_and_report(inputs, cfg: Config, output: Path, progress, model=None) -> None:
+    """Run (fitting unless a model is given), write the outputs, say what happened;
+    exit 2 after all of it if some input could not be read."""
+    result = _run_or_fail(inputs, cfg, model, progress)
+    with progress.stage("report"):
+        manifest = write_run(result, output, cfg, inputs)
+    _announce(output, manifest, progress)
+    if _report_bad_inputs(result.ingested.reports):
+        raise typer.Exit(2)
 
 
 def _announce(output: Path, manifest: dict, progress) -> None:
