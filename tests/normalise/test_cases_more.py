@@ -1,0 +1,145 @@
+"""More hand-written normalisation cases: colloquial Indonesian, Banjarese, English,
+mixed, masking and emoji. Each expected value was worked out from the lexicons in
+configs/lexicon/ and the rules in docs before running the code."""
+
+import pytest
+
+from pipeline.config import NormaliseConfig
+from pipeline.normalise import Normaliser
+
+
+@pytest.fixture(scope="module")
+def norm():
+    return Normaliser(NormaliseConfig())
+
+
+TEXT = [
+    # colloquial Indonesian
+    ("sy blm tau", "saya belum tahu"),
+    ("dgn harga yg sm", "dengan harga yang sama"),
+    ("utk bsk aja", "untuk besok saja"),
+    ("gmn caranya?", "bagaimana caranya?"),
+    ("knp gk bisa", "mengapa tidak bisa"),
+    ("klo mau pesen japri", "kalau mau pesan jalur pribadi"),  # IndoCollex: japri
+    ("jd gini", "jadi begini"),
+    ("skrg lg rame", "sekarang lagi rame"),
+    ("udh dikirim td", "sudah dikirim tadi"),
+    ("bnyk bgt", "banyak sangat"),
+    ("emg bener", "memang benar"),
+    ("ntar aku kabarin", "nanti aku kabari"),
+    ("mksh ya kak", "terima kasih kak"),
+    ("trims bu", "terima kasih ibu"),
+    ("tlg dibantu", "tolong dibantu"),
+    ("kyk gitu", "seperti begitu"),
+    ("msh ada stok?", "masih ada stok?"),
+    ("hrs bayar dp", "harus bayar uang muka"),
+    ("ongkir brp", "ongkos kirim berapa"),
+    ("bisa cod gak", "bisa bayar di tempat tidak"),
+    ("tf ke rek bca", "transfer ke rekening bca"),
+    ("cuma 2 org", "hanya _number_ orang"),
+    ("gw ga ngerti", "saya tidak mengerti"),
+    ("nyari supplier", "mencari supplier"),
+    ("ngirim paket", "mengirim paket"),
+    # Banjarese
+    ("ulun kada tahu", "saya tidak tahu"),
+    ("pian handak tulak kemana", "anda mau pergi ke mana"),
+    ("kayapa kabar bubuhan", "bagaimana kabar kelompok"),
+    ("wadai nyaman banar", "kue enak benar"),
+    ("ulun baisi duit", "saya punya uang"),
+    ("gasan manukar iwak", "untuk membeli ikan"),
+    ("isuk batatai di rumah", "besok berkumpul di rumah"),
+    ("jangan umpat", "jangan ikut"),
+    ("kawa haja", "bisa saja"),
+    ("hanyar datang", "baru datang"),
+    # elongation and reduplication
+    ("bagusss bangettt", "bagus sangat"),
+    ("okeee siappp", "oke siap"),
+    ("makasihhh", "terima kasih"),
+    ("anak2", "anak"),
+    ("ibu-ibu", "ibu"),
+    ("produk2nya", "produknya"),
+    ("sama-sama", "sama"),
+    # masking
+    ("call 081234567890", "call _phone_"),
+    ("wa.me/6281234567890", "_url_"),
+    ("hubungi +62 813-4981-2270 ya", "hubungi _phone_"),
+    ("(0511) 3252 123", "_phone_"),
+    ("harga rp15.000", "harga _price_"),
+    ("10rb 3", "_price_ _number_"),
+    ("2,5jt", "_price_"),
+    ("diskon 20%", "diskon _number_ %"),
+    ("cek ig @tokoku", "cek instagram _mention_"),
+    ("kirim ke admin@toko.co.id", "kirim ke _email_"),
+    ("www.tokoku.id", "_url_"),
+    # English and mixed
+    ("thanks guys", "terima kasih kawan-kawan"),
+    ("pls check the price", "please check the price"),
+    ("btw besok libur", "by the way besok libur"),
+    ("u can order now", "you can order now"),
+    # emoji and marks
+    ("siap 🙏🙏", "siap 🙏🙏"),
+    ("\u200emantap\u200f", "mantap"),
+    ("Selamat\u00a0pagi", "selamat pagi"),
+]
+
+
+@pytest.mark.parametrize(("raw", "expected"), TEXT)
+def test_readable_text(norm, raw, expected):
+    assert norm(raw).text == expected
+
+
+TOKENS = [
+    ("penjualan naik", ["jual", "naik"]),
+    ("pemasaran online", ["pasar", "online"]),
+    ("perizinan usaha", ["izin", "usaha"]),
+    ("dikemas rapi", ["kemas", "rapi"]),
+    ("mengemas produk", ["kemas", "produk"]),
+    ("pengalaman saya", ["pengalaman"]),
+    ("sertifikat halal", ["sertifikat", "halal"]),
+    ("urus NIB di OSS", ["urus", "nib", "oss"]),
+    ("daftar PIRT", ["daftar", "pirt"]),
+    ("pinjaman KUR", ["pinjam", "kur"]),
+    ("koperasi simpan pinjam", ["koperasi", "simpan", "pinjam"]),
+    ("arisan bulanan", ["arisan", "bulan"]),
+    ("bimtek UMKM", ["bimtek", "umkm"]),
+    ("amplang ikan", ["amplang", "ikan"]),
+    ("kain sasirangan", ["kain", "sasirangan"]),
+    ("harga 25rb", ["harga", "_price_"]),
+    ("open order", ["open", "order"]),  # order is in Sastrawi's words too: no English vote
+    ("loan from the bank", ["pinjam", "bank"]),
+    ("new packaging design", ["baru", "kemas", "desain"]),
+    ("joke", ["canda"]),
+    ("hahaha lucu", ["wkwk", "lucu"]),
+    ("wkwkwkwk 😂", ["wkwk", "😂"]),
+    ("ya dong sih", []),
+    ("oke siap", []),  # a reply, not a topic
+    ("terima kasih banyak", ["terima"]),
+    ("ulun handak tulak ka pasar", ["pergi", "pasar"]),  # Banjarese ka = ke
+    ("bubuhan kita", ["kelompok"]),
+    ("teman-teman semua", []),
+    ("kemasan2nya bagus", ["kemas", "bagus"]),
+    ("bersama-sama", ["sama"]),
+    ("saling bantu", ["saling", "bantu"]),
+    ("mau tanya", ["tanya"]),
+    ("minta saran", ["minta", "saran"]),
+]
+
+
+@pytest.mark.parametrize(("raw", "expected"), TOKENS)
+def test_tokens(norm, raw, expected):
+    assert norm(raw).tokens == expected
+
+
+LANGS = [
+    ("ready stock kak", "en"),
+    ("saya mau pesan kue", "id"),
+    ("please send the invoice", "en"),
+    ("pian kada tahu", "id"),
+    ("pesanan sudah dikirim ya", "id"),
+    ("we will deliver tomorrow morning", "en"),
+]
+
+
+@pytest.mark.parametrize(("raw", "lang"), LANGS)
+def test_language(norm, raw, lang):
+    assert norm(raw).lang == lang
