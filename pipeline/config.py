@@ -72,6 +72,10 @@ class TopicsConfig(Table):
     max_iter: int = Field(300, ge=1)
     tol: float = Field(1e-5, ge=0.0)
     random_state: int = 0
+    # Fit topics on single messages or on conversation segments (consecutive messages
+    # of one chat at most segment_gap_minutes apart); messages are scored either way.
+    unit: Literal["message", "segment"] = "message"
+    segment_gap_minutes: float = Field(10.0, gt=0)
     # Fits with other seeds to measure stability (matched top-10 Jaccard); 1 skips it.
     stability_runs: int = Field(5, ge=1, le=20)
     # Corpus rows the topics are fitted on (0: all) and the stability refits' sample.

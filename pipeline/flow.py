@@ -68,11 +68,39 @@ def build_corpus(messages: Sequence[Message], normaliser: Normaliser) -> Corpus:
     )
 
 
+def segments(corpus: Corpus, gap_minutes: float) -> list[list[str]]:
+    """Conversation segments: runs of consecutive messages of one chat, each within
+    `gap_minutes` of the one before, their tokens joined. Messages without a time are
+    their own segment."""
+    joined: list[list[str]] = []
+    previous: tuple[str, datetime] | None = None
+    for message, tokens in zip(corpus.messages, corpus.tokens, strict=True):
+        moment = datetime.fromisoformat(message.timestamp) if message.timestamp else None
+        close = (
+            moment is not None
+            and previous is not None
+            and previous[0] == message.chat
+            and 0 <= (moment - previous[1]).total_seconds() <= gap_minutes * 60
+        )
+        if close and joined:
+            joined[-1] = joined[-1] + tokens
+        else:
+            joined.append(list(tokens))
+        previous = (message.chat, moment) if moment else None
+    return joined
+
+
 def fit_model(corpus: Corpus, config: Config, normaliser: Normaliser) -> ThemeModel:
+    """Fit on the corpus's messages, or on its conversation segments (topics.unit)."""
     themes, seeds = load_study(config)
     training = [s for s in seeds if s.split == "train"]
     seed_tokens = [normaliser(s.text).tokens for s in training]
-    return ThemeModel.fit(corpus.tokens, training, seed_tokens, themes, config)
+    return ThemeModel.fit(fitting_documents(corpus, config), training, seed_tokens, themes, config)
+
+
+def fitting_documents(corpus: Corpus, config: Config) -> list[list[str]]:
+    c = config.topics
+    return segments(corpus, c.segment_gap_minutes) if c.unit == "segment" else corpus.tokens
 
 
 def evaluate_model(model: ThemeModel, items: Sequence[SeedMessage], normaliser: Normaliser) -> dict:
@@ -102,12 +130,13 @@ def seed_cross_validation(
     ids = [t.id for t in themes]
     tokens = [normaliser(s.text).tokens for s in seeds]
     fold_of = stratified_folds(seeds, folds)
+    documents = fitting_documents(corpus, config)
     predicted = np.zeros((len(seeds), len(ids)), dtype=bool)
     for fold in range(folds):
         train = np.flatnonzero(fold_of != fold)
         test = np.flatnonzero(fold_of == fold)
         model = ThemeModel.fit(
-            corpus.tokens, [seeds[i] for i in train], [tokens[i] for i in train], themes, config
+            documents, [seeds[i] for i in train], [tokens[i] for i in train], themes, config
         )
         predicted[test] = model.apply([tokens[i] for i in test]).assigned
     result = theme_agreement(label_matrix(seeds, ids), predicted, ids)

@@ -84,3 +84,23 @@ def test_stratified_folds_share_each_theme():
     items = [SeedMessage(str(i), ("a",) if i < 6 else ("b",), "id", "train") for i in range(9)]
     folds = stratified_folds(items, 3)
     assert folds.tolist() == [0, 1, 2, 0, 1, 2, 0, 1, 2]
+
+
+def test_segments_join_close_messages_of_one_chat():
+    from pipeline.flow import Corpus, segments
+    from pipeline.normalise import Normalised
+    from pipeline.records import Message
+
+    def message(chat, stamp, token):
+        return Message(token, chat, "whatsapp", "x.txt", 1, stamp, "A", "message", token)
+
+    items = [
+        message("g", "2024-01-01T10:00", "a"),
+        message("g", "2024-01-01T10:05", "b"),  # 5 min later: same segment
+        message("g", "2024-01-01T10:30", "c"),  # 25 min gap: new segment
+        message("h", "2024-01-01T10:31", "d"),  # another chat: new segment
+        message("h", "", "e"),  # no time: alone
+        message("h", "2024-01-01T10:32", "f"),
+    ]
+    corpus = Corpus(items, [Normalised(m.text, [m.text], "id") for m in items])
+    assert segments(corpus, 10) == [["a", "b"], ["c"], ["d"], ["e"], ["f"]]
