@@ -13,6 +13,7 @@ from rich.console import Console
 
 from pipeline import DEFAULT_MODEL_DIR
 from pipeline.artifacts import ModelError, load_model, save_model
+from pipeline.batch import run_batch
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.flow import (
     build_corpus,
@@ -31,6 +32,7 @@ from pipeline.records import MESSAGE_FIELDS
 from pipeline.report import rebuild_report
 from pipeline.report.data import RunDirError, load_run_dir
 from pipeline.report.write import RECORD_WRITERS
+from pipeline.store import Store, StoreError
 from pipeline.themes import DataError, load_labelled
 
 app = typer.Typer(
@@ -321,6 +323,62 @@ def report(
         raise fail(str(error)) from None
     rebuild_report(run_dir, data, cfg.report)
     out.print(f"report rebuilt in {run_dir}/ from {len(data.messages)} messages")
+
+
+@app.command()
+def batch(
+    inboxes: Annotated[
+        list[Path], typer.Argument(help="Export files or folders of exports (zips too).")
+    ],
+    model: Annotated[Path, typer.Option("--model", help="A model directory from `guyub fit`.")],
+    store: Annotated[
+        Path, typer.Option("--store", help="The store file (DuckDB); made on the first run.")
+    ],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Directory for the batch reports.")
+    ],
+    rescore: Annotated[
+        bool,
+        typer.Option("--rescore", help="Score every stored message this model has not scored yet."),
+    ] = False,
+    wait: Annotated[
+        float, typer.Option("--wait", help="Seconds to wait for another job's lock.")
+    ] = 0.0,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the run's summary as one JSON object.")
+    ] = False,
+    log_json: LogJson = False,
+) -> None:
+    """Apply a model to fresh exports of many groups, counting every message exactly once.
+
+    Exit code 0: all done; 1: some inputs failed (listed), the rest were processed;
+    2: bad usage (no model, a damaged or busy store)."""
+    _load_model_or_fail(model)
+    try:
+        opened = Store.open(store, wait)
+    except StoreError as error:
+        raise fail(str(error)) from None
+    try:
+        summary = run_batch(
+            inboxes, model, opened, output, rescore=rescore, progress=choose(True, log_json)
+        )
+    finally:
+        opened.close()
+    public = {k: v for k, v in summary.as_dict().items() if k != "drift"}
+    public["refit_due"] = bool(summary.drift.get("refit_due"))
+    if as_json:
+        sys.stdout.write(json.dumps(public, ensure_ascii=False, sort_keys=True) + "\n")
+    elif not log_json:
+        out.print(
+            f"run {summary.run}: {summary.exports} exports ({summary.new_exports} new), "
+            f"{summary.new_messages} new messages, {summary.seen_messages} seen before; reports in {output}/"
+        )
+        if summary.drift.get("refit_due"):
+            out.print(f"[yellow]a refit looks due:[/] {summary.drift['reason']}")
+    for failure in summary.failed:
+        err.print(f"[bold red]failed:[/] {failure}", markup=True, soft_wrap=True)
+    if summary.failed:
+        raise typer.Exit(1)
 
 
 def _load_model_or_fail(path: Path):

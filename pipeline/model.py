@@ -19,7 +19,7 @@ from pipeline.themes import (
     theme_centroids,
     theme_scores,
 )
-from pipeline.topics import SeededNMF, solve_weights
+from pipeline.topics import SeededNMF, row_residuals, solve_weights
 from pipeline.vectorise import Vectoriser
 
 
@@ -84,6 +84,11 @@ class ThemeModel:
             "emergent_topics": sum(t is None for t in topic_themes),
             "nmf_iterations": topics.n_iter_,
             "theme_row_cosine": theme_row_cosine(topics.components_, centroids),
+            # how well the topics explain the messages they were fitted on; batch runs
+            # compare new messages against it to tell when a refit is due
+            "mean_residual": round(
+                float(row_residuals(X_fit, topics.transform(X_fit), topics.components_).mean()), 4
+            ),
         }
         if c.stability_runs > 1:
             model.metrics["stability"] = topic_stability(

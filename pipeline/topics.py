@@ -36,6 +36,14 @@ def solve_weights(X: sp.csr_matrix, H: np.ndarray, sweeps: int = 60) -> np.ndarr
     return W
 
 
+def row_residuals(X: sp.csr_matrix, W: np.ndarray, H: np.ndarray) -> np.ndarray:
+    """||x - w H|| for each row, without forming the dense reconstruction."""
+    squared = np.asarray(X.multiply(X).sum(axis=1)).ravel()
+    cross = np.sum(np.asarray(X @ H.T) * W, axis=1)
+    model = np.sum((W @ (H @ H.T)) * W, axis=1)
+    return np.sqrt(np.maximum(squared - 2 * cross + model, 0.0))
+
+
 class SeededNMF:
     """Constructors store; `fit` learns `components_`; `transform` gives W."""
 

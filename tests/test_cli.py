@@ -157,7 +157,7 @@ def test_bad_config_exits_2():
 
 
 def test_every_command_has_help():
-    for command in ("parse", "normalise", "run", "fit", "apply", "evaluate", "report"):
+    for command in ("parse", "normalise", "run", "fit", "apply", "evaluate", "report", "batch"):
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0 and "Usage" in result.output
 

@@ -55,3 +55,12 @@ def test_weights_solve_a_known_mixture():
     H = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 1.0]])
     X = sp.csr_matrix(np.array([[2.0, 3.0, 3.0]]))
     np.testing.assert_allclose(solve_weights(X, H), [[2.0, 3.0]], atol=1e-9)
+
+
+def test_row_residuals_by_hand():
+    from pipeline.topics import row_residuals
+
+    H = np.array([[1.0, 0.0], [0.0, 1.0]])
+    X = sp.csr_matrix(np.array([[3.0, 4.0], [1.0, 0.0]]))
+    W = np.array([[3.0, 0.0], [1.0, 0.0]])  # first row misses its 4, second is exact
+    np.testing.assert_allclose(row_residuals(X, W, H), [4.0, 0.0], atol=1e-12)

@@ -153,3 +153,41 @@ def render_report(
         "</body></html>\n",
     ]
     return "\n".join(parts)
+
+
+def render_batch_report(
+    weekly: Sequence[dict[str, object]], runs: Sequence[dict[str, object]], theme_ids: Sequence[str]
+) -> str:
+    """The batch job's page: theme shares by week for all chats and for each chat, and
+    the history of runs with their drift warnings."""
+    by_chat: dict[str, dict[str, dict[str, float]]] = {}
+    for row in weekly:
+        by_chat.setdefault(str(row["chat"]), {})[str(row["week"])] = {
+            t: float(row[t]) for t in theme_ids
+        }  # type: ignore[arg-type]
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+        f"<title>Guyub batch report</title><style>{STYLE}</style></head><body>",
+        "<h1>Guyub batch report</h1>",
+    ]
+    for chat in sorted(by_chat, key=lambda c: (c != "(all chats)", c)):
+        parts.append(f"<h2>{escape(chat)}: theme shares by week</h2>")
+        parts.append(f"<figure>{weekly_plot(by_chat[chat], theme_ids)}</figure>")
+    history = [
+        {
+            "run": r["run_id"],
+            "finished": r["finished"],
+            "status": r["status"],
+            "new messages": r["new_messages"],
+            "seen messages": r["seen_messages"],
+            "refit due": "yes" if '"refit_due": true' in str(r["drift"]) else "no",
+        }
+        for r in runs
+    ]
+    parts.append("<h2>Runs</h2>")
+    parts.append(
+        _table(history, ["run", "finished", "status", "new messages", "seen messages", "refit due"])
+    )
+    parts.append("</body></html>\n")
+    return "\n".join(parts)

@@ -1,0 +1,233 @@
+"""The scheduled batch job: apply a fitted model to fresh exports of many groups, count
+every message exactly once, keep the history in a store, and report trends by week.
+
+Each run reads every export under the inboxes; an export whose bytes were seen before is
+skipped whole, and a message seen in an earlier export (exports of one group overlap:
+each repeats the whole history) is skipped by its stable id. All of a run's store
+updates are one transaction; the reports are rebuilt from the store after it commits,
+so a run killed at any point and run again gives what an uninterrupted run gives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.artifacts import ARRAYS, THEMES, VOCABULARY, load_model, write_directory_atomically
+from pipeline.ingest import IngestError, read_export
+from pipeline.model import ThemeModel
+from pipeline.normalise import Normaliser
+from pipeline.privacy import Privacy
+from pipeline.progress import Progress
+from pipeline.report.html import render_batch_report
+from pipeline.report.write import write_csv, write_json
+from pipeline.store import Store
+from pipeline.topics import row_residuals
+
+EXPORT_SUFFIXES = {".txt", ".zip", ".json", ".csv", ".jsonl", ".parquet"}
+# A refit looks due when new messages are explained this much worse than the fit's own.
+DRIFT_RATIO = 1.15
+DRIFT_MIN_MESSAGES = 50
+
+
+@dataclass
+class BatchSummary:
+    run: int
+    exports: int
+    new_exports: int
+    new_messages: int
+    seen_messages: int
+    scored: int
+    failed: list[str] = field(default_factory=list)
+    drift: dict[str, object] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        return dict(vars(self))
+
+
+def model_version(model_dir: Path) -> str:
+    """The model's identity: a hash of the files that decide its scores."""
+    digest = hashlib.sha256()
+    for name in (ARRAYS, THEMES, VOCABULARY):
+        digest.update((Path(model_dir) / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def find_exports(inboxes: Sequence[Path]) -> list[Path]:
+    found: set[Path] = set()
+    for inbox in inboxes:
+        if inbox.is_dir():
+            found.update(
+                p for p in inbox.rglob("*") if p.is_file() and p.suffix.lower() in EXPORT_SUFFIXES
+            )
+        else:
+            found.add(inbox)
+    return sorted(found)
+
+
+def run_batch(
+    inboxes: Sequence[Path],
+    model_dir: Path,
+    store: Store,
+    report_dir: Path,
+    *,
+    rescore: bool = False,
+    progress: Progress | None = None,
+) -> BatchSummary:
+    progress = progress or Progress()
+    model = load_model(model_dir)
+    version = model_version(model_dir)
+    privacy = Privacy(model.config.privacy)
+    started = _now()
+    files = find_exports(inboxes)
+    run_id = store.begin()
+    try:
+        summary = BatchSummary(run_id, len(files), 0, 0, 0, 0)
+        with progress.stage("ingest"):
+            new_ids: set[str] = set()
+            for path in files:
+                _ingest_one(path, model, privacy, store, run_id, summary, new_ids)
+        with progress.stage("score"):
+            pending = store.unscored(version)
+            if not rescore:  # without --rescore, only this run's new messages
+                pending = [m for m in pending if m.id in new_ids]
+            summary.drift = _score(pending, model, store, version, run_id)
+            summary.scored = len(pending)
+        status = "partial" if summary.failed else "done"
+        store.add_run(
+            run_id,
+            started=started,
+            finished=_now(),
+            status=status,
+            model=version,
+            exports=summary.exports,
+            new_exports=summary.new_exports,
+            new_messages=summary.new_messages,
+            seen_messages=summary.seen_messages,
+            failed=summary.failed,
+            drift=summary.drift,
+        )
+        store.commit()
+    except BaseException:
+        store.rollback()
+        raise
+    with progress.stage("report"):
+        write_batch_reports(store, model, version, report_dir)
+    progress.event("batch_done", **summary.as_dict())
+    return summary
+
+
+def _ingest_one(path, model, privacy, store, run_id, summary, new_ids) -> None:
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        summary.failed.append(f"{path}: {err.strerror or err}")
+        return
+    sha = hashlib.sha256(data).hexdigest()
+    if store.export_seen(sha):
+        return
+    try:
+        messages, _ = read_export(path, model.config.ingest, privacy)
+    except IngestError as err:
+        summary.failed.append(str(err))
+        return
+    # One export may hold a message twice only as a real repeat (ids carry an
+    # occurrence number); across exports the id says whether it was seen before.
+    known = store.known_ids([m.id for m in messages])
+    fresh = [m for m in messages if m.id not in known and m.id not in new_ids]
+    store.add_messages(fresh, run_id)
+    store.add_export(sha, str(path), len(data), len(messages), run_id)
+    new_ids.update(m.id for m in fresh)
+    summary.new_exports += 1
+    summary.new_messages += len(fresh)
+    summary.seen_messages += len(messages) - len(fresh)
+
+
+def _score(
+    messages, model: ThemeModel, store: Store, version: str, run_id: int
+) -> dict[str, object]:
+    """Score messages, store the scores, and describe the drift of what was scored."""
+    if not messages:
+        return {"messages": 0}
+    normaliser = Normaliser(model.config.normalise)
+    tokens = [normaliser(m.text).tokens for m in messages]
+    X = model.vectoriser.transform(tokens)
+    applied = model.apply_matrix(X)
+    ids = model.theme_ids
+    rows = [
+        (
+            m.id,
+            [ids[t] for t in np.flatnonzero(applied.assigned[i])],
+            [round(float(s), 6) for s in applied.scores[i]],
+        )
+        for i, m in enumerate(messages)
+    ]
+    store.add_scores(rows, version, run_id)
+    residual = float(row_residuals(X, applied.weights, model.topics.components_).mean())
+    baseline = float(model.metrics.get("mean_residual") or 0.0)
+    ratio = residual / baseline if baseline else 1.0
+    due = len(messages) >= DRIFT_MIN_MESSAGES and ratio > DRIFT_RATIO
+    return {
+        "messages": len(messages),
+        "theme_shares": {
+            theme: round(float(applied.assigned[:, t].mean()), 4) for t, theme in enumerate(ids)
+        },
+        "no_theme_share": round(float(1 - applied.assigned.any(axis=1).mean()), 4),
+        "mean_residual": round(residual, 4),
+        "fit_mean_residual": baseline,
+        "refit_due": bool(due),
+        "reason": (
+            f"new messages are explained {ratio:.2f}x worse than the ones the model was fitted on"
+            if due
+            else ""
+        ),
+    }
+
+
+def weekly_rows(store: Store, model: ThemeModel, version: str) -> list[dict[str, object]]:
+    """Per chat and for all chats: each ISO week's messages and theme shares."""
+    ids = model.theme_ids
+    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * (len(ids) + 1))
+    index = {t: i for i, t in enumerate(ids)}
+    for chat, timestamp, themes in store.scored_messages(version):
+        if not timestamp:
+            continue
+        year, week, _ = date.fromisoformat(timestamp[:10]).isocalendar()
+        key = f"{year}-W{week:02d}"
+        for scope in (chat, "(all chats)"):
+            row = counts[(scope, key)]
+            row[-1] += 1
+            for theme in themes:
+                row[index[theme]] += 1
+    return [
+        {
+            "chat": scope,
+            "week": week,
+            "messages": row[-1],
+            **{t: round(row[i] / row[-1], 4) for i, t in enumerate(ids)},
+        }
+        for (scope, week), row in sorted(counts.items())
+    ]
+
+
+def write_batch_reports(store: Store, model: ThemeModel, version: str, report_dir: Path) -> None:
+    weekly = weekly_rows(store, model, version)
+    runs = store.runs()
+    html = render_batch_report(weekly, runs, model.theme_ids)
+
+    def fill(staging: Path) -> None:
+        write_csv(staging / "weekly.csv", weekly, ["chat", "week", "messages", *model.theme_ids])
+        write_json(staging / "runs.json", runs)
+        (staging / "report.html").write_text(html, encoding="utf-8")
+
+    write_directory_atomically(report_dir, fill)
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
