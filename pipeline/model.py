@@ -58,15 +58,17 @@ class ThemeModel:
     ) -> ThemeModel:
         """Fit on the corpus (the background the themes are found in) and the seeds."""
         theme_ids = [t.id for t in themes]
-        vectoriser = Vectoriser(config.vectorise).fit([*corpus, *seed_tokens])
-        X = vectoriser.transform([*corpus, *seed_tokens])
-        X_seeds = X[len(corpus) :]
+        c = config.topics
+        # Vocabulary and topics are learned from a seeded sample of a large corpus (and
+        # every seed); every message still gets its weights from them in `apply`.
+        rows = _sample_rows(len(corpus), 0, c.fit_sample, c.random_state)
+        documents = [*(corpus[i] for i in rows), *seed_tokens]
+        vectoriser = Vectoriser(config.vectorise).fit(documents)
+        X_fit = vectoriser.transform(documents)
+        n_sample = len(rows)
+        X_seeds = X_fit[n_sample:]
         Y = label_matrix(seeds, theme_ids)
         centroids = theme_centroids(X_seeds, Y)
-        c = config.topics
-        # Topics are learned from a seeded sample of a large corpus (and every seed);
-        # every message still gets its weights from them in `apply`.
-        X_fit = X[_sample_rows(len(corpus), len(seed_tokens), c.fit_sample, c.random_state)]
         topics = SeededNMF(c.extra_topics, c.mu, c.max_iter, c.tol, c.random_state).fit(
             X_fit, centroids
         )
@@ -92,7 +94,7 @@ class ThemeModel:
         }
         if c.stability_runs > 1:
             model.metrics["stability"] = topic_stability(
-                X, len(corpus), len(seed_tokens), centroids, c
+                X_fit, n_sample, len(seed_tokens), centroids, c
             )
         return model
 

@@ -23,7 +23,7 @@ def _unit_rows(matrix: np.ndarray) -> np.ndarray:
     return matrix / np.maximum(norms, _EPS)
 
 
-def solve_weights(X: sp.csr_matrix, H: np.ndarray, sweeps: int = 60) -> np.ndarray:
+def solve_weights(X: sp.csr_matrix, H: np.ndarray, sweeps: int = 30) -> np.ndarray:
     """Non-negative W minimising ||X - W H||² row by row (HALS, fixed sweeps)."""
     XHt = np.asarray(X @ H.T)
     HHt = H @ H.T
@@ -54,7 +54,8 @@ class SeededNMF:
         max_iter: int = 300,
         tol: float = 1e-5,
         random_state: int = 0,
-        weight_sweeps: int = 60,
+        # HALS reaches machine precision in ~30 sweeps on our data (measured against 200)
+        weight_sweeps: int = 30,
     ):
         self.extra_topics = extra_topics
         self.mu = mu
