@@ -18,8 +18,6 @@ from pipeline.config import Config, ConfigError, load_config
 from pipeline.flow import (
     build_corpus,
     evaluate_model,
-    fit_model,
-    load_study,
     model_manifest,
     run,
     seed_cross_validation,
@@ -417,8 +415,6 @@ def _announce(output: Path, manifest: dict, progress) -> None:
         return
     out.print(
         f"{counts['messages_read']} messages read, {counts['messages_with_theme']} with a theme; "
-        f"outputs in {output}/ (report.html, themes.csv, members.csv, topics.csv, messages.parquet, manifest.json)"
+        f"outputs in {output}/ (report.html, themes.csv/.md, members.csv/.md, topics.csv, messages.parquet, "
+        "manifest.json)"
     )
-
-
-__all__ = ["app", "build_corpus", "fit_model", "load_study"]

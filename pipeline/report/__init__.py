@@ -13,7 +13,7 @@ from pipeline.report.data import RunData
 from pipeline.report.html import render_report
 from pipeline.report.markdown import members_markdown, themes_markdown
 from pipeline.report.tables import member_table, theme_table, topic_table, weekly_shares
-from pipeline.report.write import write_csv, write_json
+from pipeline.report.write import write_csv
 
 # Files a run carries that the report is rebuilt from, not rebuilt itself.
 SOURCE_FILES = ("messages.parquet", "manifest.json")
@@ -101,4 +101,4 @@ def _copier(source: Path) -> Callable[[Path], None]:
     return lambda target: shutil.copyfile(source, target)
 
 
-__all__ = ["RunData", "rebuild_report", "report_files", "write_json", "write_run_dir"]
+__all__ = ["RunData", "rebuild_report", "report_files", "write_run_dir"]
