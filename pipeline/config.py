@@ -29,6 +29,8 @@ class IngestConfig(Table):
     ] = "auto"
     date_order: Literal["auto", "dmy", "mdy", "ymd"] = "auto"
     keep_duplicates: bool = False
+    # A longer line is no chat message: the file is refused with its line number.
+    max_line_chars: int = Field(1_000_000, ge=1000)
 
 
 class NormaliseConfig(Table):

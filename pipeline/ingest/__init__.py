@@ -90,6 +90,7 @@ def read_export(
     path: Path, config: IngestConfig, privacy: Privacy
 ) -> tuple[list[Message], FileReport]:
     document = open_document(path)
+    document.max_line_chars = config.max_line_chars
     fmt = sniff_format(document) if config.format == "auto" else config.format
     platform, parse = PARSERS[fmt]
     parsed = parse(document, date_order=config.date_order)

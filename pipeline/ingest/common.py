@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from pipeline.ingest.decode import decode_export, split_lines
+from pipeline.ingest.decode import IngestError, decode_export, split_lines
 
 
 @dataclass
@@ -17,9 +17,19 @@ class Document:
     name: str  # the file name, for sniffing by extension
     data: bytes
 
+    max_line_chars: int = 1_000_000
+
     @cached_property
     def lines(self) -> list[str]:
-        return split_lines(decode_export(self.data, self.source))
+        lines = split_lines(decode_export(self.data, self.source))
+        if lines and max(map(len, lines)) > self.max_line_chars:
+            number = next(i for i, line in enumerate(lines, 1) if len(line) > self.max_line_chars)
+            raise IngestError(
+                self.source,
+                number,
+                f"a line of {len(lines[number - 1]):,} characters; no chat export has one, so the file is refused",
+            )
+        return lines
 
     @property
     def suffix(self) -> str:

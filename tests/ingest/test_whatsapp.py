@@ -194,3 +194,12 @@ def test_chat_name_from_export_file_names():
     assert chat_name(Path("Chat WhatsApp dengan UMKM Maju.txt")) == "UMKM Maju"
     assert chat_name(Path("kopi.txt")) == "kopi"
     assert chat_name(Path("WhatsApp Chat with Bazaar Team (2).txt")) == "Bazaar Team"
+
+
+def test_a_giant_line_refuses_the_file_naming_the_line(tmp_path):
+    bad = tmp_path / "huge.txt"
+    bad.write_bytes(b"01/02/24 10.00 - A: ok\n01/02/24 10.01 - A: " + b"x" * 1_500_000 + b"\n")
+    result = read(bad, IOS)
+    assert result.reports[0].error.startswith(f"{bad}:2:")
+    assert "1,500,0" in result.reports[0].error
+    assert len(result.messages) == 6  # the other file is still read
