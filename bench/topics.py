@@ -58,8 +58,11 @@ METHODS = {"seeded NMF": fit_seeded, "plain NMF + matching": fit_plain, "LDA + m
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.topics", description=__doc__)
     parser.add_argument("--messages", type=int, default=20_000)
+    parser.add_argument(
+        "--set", action="append", default=[], help="config override, table.key=value"
+    )
     args = parser.parse_args(argv)
-    config = load_config()
+    config = load_config(overrides=args.set)
     normaliser = Normaliser(config.normalise)
     path = make_export(args.messages)
     corpus = build_corpus(read_exports([path], config.ingest, config.privacy).messages, normaliser)
