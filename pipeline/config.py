@@ -91,7 +91,7 @@ class ThemesConfig(Table):
     match_threshold: float = Field(0.2, ge=0.0, le=1.0)
     # A message gets a theme when its score reaches the theme's threshold, calibrated
     # on the seed set at fit time, and at least this share of its best theme's score.
-    relative_threshold: float = Field(0.5, ge=0.0, le=1.0)
+    relative_threshold: float = Field(0.8, ge=0.0, le=1.0)
     # Thresholds are calibrated on seed scores from theme rows fitted without that seed.
     calibration_folds: int = Field(5, ge=2, le=20)
 
