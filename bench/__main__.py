@@ -41,11 +41,15 @@ def row(name: str, result, baseline=None, baseline_name: str | None = None) -> s
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("suites", nargs="*", default=["all"], choices=[*SUITES, "all"])
+    # no `choices`: argparse in 3.11 rejects an empty list against them
+    parser.add_argument("suites", nargs="*", help=f"any of {', '.join(SUITES)}, all (default)")
     parser.add_argument("--messages", type=int, default=200_000)
     parser.add_argument("--layout", default="android-en", choices=["android-en", "android-id"])
     args = parser.parse_args(argv)
-    chosen = list(SUITES) if "all" in args.suites else args.suites
+    unknown = set(args.suites) - {*SUITES, "all"}
+    if unknown:
+        parser.error(f"unknown suite(s): {', '.join(sorted(unknown))}")
+    chosen = list(SUITES) if not args.suites or "all" in args.suites else args.suites
     path = make_export(args.messages, layout=args.layout)
     print(f"export: {path.name} ({path.stat().st_size / 1e6:.1f} MB)")
     print(f"{'stage':<22}{'messages':>10}{'seconds':>10}{'msg/s':>12}{'peak MB':>10}   vs baseline")
