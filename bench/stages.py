@@ -118,7 +118,7 @@ def _topics(path: Path, cap: int, method: str) -> int:
     start = time.perf_counter()
     if method == "nmf":
         S = theme_centroids(X[len(corpus.tokens) :], label_matrix(seeds, [t.id for t in themes]))
-        SeededNMF(config.topics.extra_topics, config.topics.mu).fit(X, S)
+        SeededNMF.from_config(config.topics).fit(X, S)
     else:
         from sklearn.decomposition import LatentDirichletAllocation
 

@@ -142,8 +142,7 @@ def load_model(directory: Path) -> ThemeModel:
     topic_themes = [ids.index(t) if t is not None else None for t in theme_data["topic_themes"]]
     if components.shape != (len(topic_themes), len(vocabulary)) or len(idf) != len(vocabulary):
         raise ModelError(f"{directory}: damaged model (array shapes do not match the vocabulary)")
-    c = config.topics
-    topics = SeededNMF(c.extra_topics, c.mu, c.max_iter, c.tol, c.random_state)
+    topics = SeededNMF.from_config(config.topics)
     topics.components_, topics.n_themes_ = components, len(themes)
     vectoriser = Vectoriser.from_arrays(config.vectorise, vocabulary, idf)
     model = ThemeModel(config, themes, vectoriser, topics, topic_themes, thresholds, centroids)

@@ -91,11 +91,16 @@ def segments(corpus: Corpus, gap_minutes: float) -> list[list[str]]:
 
 
 def fit_model(corpus: Corpus, config: Config, normaliser: Normaliser) -> ThemeModel:
-    """Fit on the corpus's messages, or on its conversation segments (topics.unit)."""
+    """Fit on the corpus's messages, or on its conversation segments (topics.unit), and
+    score the seed set's held-out split into the model's metrics."""
     themes, seeds = load_study(config)
     training = [s for s in seeds if s.split == "train"]
     seed_tokens = [normaliser(s.text).tokens for s in training]
-    return ThemeModel.fit(fitting_documents(corpus, config), training, seed_tokens, themes, config)
+    model = ThemeModel.fit(fitting_documents(corpus, config), training, seed_tokens, themes, config)
+    held_out = [s for s in seeds if s.split == "test"]
+    if held_out:
+        model.metrics["seed_test"] = evaluate_model(model, held_out, normaliser)
+    return model
 
 
 def fitting_documents(corpus: Corpus, config: Config) -> list[list[str]]:
@@ -188,10 +193,6 @@ def run(
     if model is None:
         with progress.stage("fit"):
             model = fit_model(corpus, config, normaliser)
-            _, seeds = load_study(config)
-            held_out = [s for s in seeds if s.split == "test"]
-            if held_out:
-                model.metrics["seed_test"] = evaluate_model(model, held_out, normaliser)
 
     with progress.stage("apply"):
         X = model.vectoriser.transform(corpus.tokens)

@@ -69,9 +69,7 @@ class ThemeModel:
         X_seeds = X_fit[n_sample:]
         Y = label_matrix(seeds, theme_ids)
         centroids = theme_centroids(X_seeds, Y)
-        topics = SeededNMF(c.extra_topics, c.mu, c.max_iter, c.tol, c.random_state).fit(
-            X_fit, centroids
-        )
+        topics = SeededNMF.from_config(c).fit(X_fit, centroids)
         topic_themes = match_topics(topics.components_, centroids, config.themes.match_threshold)
         scores = out_of_fold_scores(
             X_seeds, Y, topics, topic_themes, config.themes.calibration_folds
@@ -138,7 +136,7 @@ def topic_stability(
     `stability_sample` messages so that it stays cheap on large corpora."""
     X_small = X[_sample_rows(n_corpus, n_seeds, c.stability_sample, c.random_state)]
     runs = [
-        SeededNMF(c.extra_topics, c.mu, c.max_iter, c.tol, seed).fit(X_small, centroids).components_
+        SeededNMF.from_config(c, random_state=seed).fit(X_small, centroids).components_
         for seed in range(c.random_state, c.random_state + c.stability_runs)
     ]
     return stability(runs[0], runs[1:])

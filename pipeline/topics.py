@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from pipeline.config import TopicsConfig
+
 _EPS = 1e-12
 
 
@@ -63,6 +65,12 @@ class SeededNMF:
         self.tol = tol
         self.random_state = random_state
         self.weight_sweeps = weight_sweeps
+
+    @classmethod
+    def from_config(cls, config: TopicsConfig, *, random_state: int | None = None) -> SeededNMF:
+        """The [topics] table's settings; another random_state for stability refits."""
+        seed = config.random_state if random_state is None else random_state
+        return cls(config.extra_topics, config.mu, config.max_iter, config.tol, seed)
 
     def _initial_free_rows(self, X: sp.csr_matrix, S: np.ndarray) -> np.ndarray:
         """Free topics start at real messages unlike the themes and unlike each other

@@ -16,7 +16,7 @@ from functools import partial
 from pipeline.config import NormaliseConfig, resolve_data_path
 from pipeline.normalise import steps
 from pipeline.normalise.resources import (
-    EMOJI,
+    EMOJI_RE,
     FOREIGN_PLACEHOLDER_RE,
     LAUGHTER,
     PLACEHOLDERS,
@@ -43,13 +43,6 @@ class Normalised:
 
     def as_dict(self) -> dict[str, object]:
         return {"text": self.text, "tokens": self.tokens, "lang": self.lang}
-
-
-def _is_emoji(token: str) -> bool:
-    return len(token) == 1 and any(lo <= token <= hi for lo, hi in _EMOJI_RANGES)
-
-
-_EMOJI_RANGES = [(EMOJI[i], EMOJI[i + 2]) for i in range(0, len(EMOJI), 3)]
 
 
 class Normaliser:
@@ -153,7 +146,7 @@ class Normaliser:
 
     def _term(self, word: str, lang: str) -> str | None:
         lex = self.lexicons
-        if word in _PLACEHOLDER_TOKENS or word in lex.protected or _is_emoji(word):
+        if word in _PLACEHOLDER_TOKENS or word in lex.protected or EMOJI_RE.fullmatch(word):
             return None if self.config.stopwords and word in self._stop else word
         if len(word) < self.config.min_token_length:
             return None
@@ -220,9 +213,6 @@ class Normaliser:
         if id_votes == en_votes == 0:
             return "other"
         return "en" if en_votes > id_votes else "id"
-
-    def tokens_many(self, texts: Iterable[str]) -> list[list[str]]:
-        return [self(text).tokens for text in texts]
 
     def explain(self, text: str) -> list[tuple[str, str]]:
         """The text after each step, for `guyub normalise --explain`."""

@@ -57,6 +57,7 @@ ELONGATION_RE = re.compile(r"([^\W\d_])\1{2,}")
 
 # Emoji and pictographs stay whole tokens: a 🙏 or 😂 says something in a group chat.
 EMOJI = "\U0001f300-\U0001faff\u2600-\u27bf\U0001f000-\U0001f2ff"
+EMOJI_RE = re.compile(f"[{EMOJI}]")
 TOKEN_RE = re.compile(rf"_[a-z]+_|[^\W_]+(?:-[^\W_]+)*|[{EMOJI}]")
 TOKEN_SPLIT_RE = re.compile(f"({TOKEN_RE.pattern})")  # split() keeps the tokens
 WORD_CHARS_RE = re.compile(r"^[^\W\d_]+$")
