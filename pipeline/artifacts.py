@@ -15,16 +15,19 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.classify import SURFACE_CONFIG, ThemeClassifier
 from pipeline.config import Config, ConfigError
 from pipeline.model import ThemeModel
 from pipeline.themes import Theme
 from pipeline.topics import SeededNMF
 from pipeline.vectorise import Vectoriser
 
-FORMAT_VERSION = 1
+# 2: the theme classifier (surface words and coefficients) joined the model.
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 CONFIG = "config.toml"
 VOCABULARY = "vocabulary.json"
+SURFACE_VOCABULARY = "surface_vocabulary.json"
 ARRAYS = "arrays.npz"
 THEMES = "themes.json"
 # A fixed date inside the .npz (a zip) keeps the same model byte-identical.
@@ -98,15 +101,23 @@ def save_model(model: ThemeModel, directory: Path, manifest: dict[str, object]) 
             ),
             encoding="utf-8",
         )
-        write_npz(
-            staging / ARRAYS,
-            {
-                "idf": model.vectoriser.idf_,
-                "components": model.topics.components_,
-                "centroids": model.centroids,
-                "thresholds": model.thresholds,
-            },
-        )
+        arrays = {
+            "idf": model.vectoriser.idf_,
+            "components": model.topics.components_,
+            "centroids": model.centroids,
+            "thresholds": model.thresholds,
+        }
+        if model.classifier is not None:
+            classifier = model.classifier
+            (staging / SURFACE_VOCABULARY).write_text(
+                dumps_json(classifier.surface.vocabulary_), encoding="utf-8"
+            )
+            arrays |= {
+                "surface_idf": classifier.surface.idf_,
+                "classifier_coef": classifier.coef,
+                "classifier_intercept": classifier.intercept,
+            }
+        write_npz(staging / ARRAYS, arrays)
 
     write_directory_atomically(directory, fill)
 
@@ -116,10 +127,12 @@ def load_model(directory: Path) -> ThemeModel:
     try:
         manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
         version = int(manifest.get("format_version", 0))
-        if version > FORMAT_VERSION:
+        if version != FORMAT_VERSION:
+            newer = "newer" if version > FORMAT_VERSION else "older"
             raise ModelError(
-                f"{directory}: model format {version} is newer than this Guyub reads "
-                f"({FORMAT_VERSION}); upgrade Guyub or refit the model"
+                f"{directory}: model format {version} is {newer} than the one this Guyub "
+                f"reads ({FORMAT_VERSION}); refit the model with `guyub fit`"
+                + (" or upgrade Guyub" if version > FORMAT_VERSION else "")
             )
         config = Config.model_validate(
             tomllib.loads((directory / CONFIG).read_text(encoding="utf-8"))
@@ -129,6 +142,16 @@ def load_model(directory: Path) -> ThemeModel:
         with np.load(directory / ARRAYS, allow_pickle=False) as arrays:
             idf, components = arrays["idf"], arrays["components"]
             centroids, thresholds = arrays["centroids"], arrays["thresholds"]
+            classifier = None
+            if config.themes.scorer == "classifier":
+                surface = Vectoriser.from_arrays(
+                    SURFACE_CONFIG,
+                    json.loads((directory / SURFACE_VOCABULARY).read_text(encoding="utf-8")),
+                    arrays["surface_idf"],
+                )
+                classifier = ThemeClassifier(
+                    surface, arrays["classifier_coef"], arrays["classifier_intercept"]
+                )
     except FileNotFoundError as err:
         raise ModelError(
             f"{directory}: not a Guyub model ({Path(err.filename).name} missing)"
@@ -140,11 +163,20 @@ def load_model(directory: Path) -> ThemeModel:
     themes = [Theme(**t) for t in theme_data["themes"]]
     ids = [t.id for t in themes]
     topic_themes = [ids.index(t) if t is not None else None for t in theme_data["topic_themes"]]
-    if components.shape != (len(topic_themes), len(vocabulary)) or len(idf) != len(vocabulary):
+    features = len(vocabulary) + len(topic_themes)
+    if classifier is not None:
+        features += len(classifier.surface.vocabulary_)
+    if (
+        components.shape != (len(topic_themes), len(vocabulary))
+        or len(idf) != len(vocabulary)
+        or (classifier is not None and classifier.coef.shape != (len(themes), features))
+    ):
         raise ModelError(f"{directory}: damaged model (array shapes do not match the vocabulary)")
     topics = SeededNMF.from_config(config.topics)
     topics.components_, topics.n_themes_ = components, len(themes)
     vectoriser = Vectoriser.from_arrays(config.vectorise, vocabulary, idf)
-    model = ThemeModel(config, themes, vectoriser, topics, topic_themes, thresholds, centroids)
+    model = ThemeModel(
+        config, themes, vectoriser, topics, topic_themes, thresholds, centroids, classifier
+    )
     model.metrics = dict(manifest.get("metrics", {}))
     return model

@@ -156,9 +156,9 @@ def _score(
     if not messages:
         return {"messages": 0}
     normaliser = Normaliser(model.config.normalise)
-    tokens = [normaliser(m.text).tokens for m in messages]
-    X = model.vectoriser.transform(tokens)
-    applied = model.apply_matrix(X)
+    normalised = [normaliser(m.text) for m in messages]
+    X = model.vectoriser.transform([n.tokens for n in normalised])
+    applied = model.apply_matrix(X, [n.text for n in normalised])
     ids = model.theme_ids
     rows = [
         (

@@ -94,6 +94,10 @@ class ThemesConfig(Table):
     relative_threshold: float = Field(0.8, ge=0.0, le=1.0)
     # Thresholds are calibrated on seed scores from theme rows fitted without that seed.
     calibration_folds: int = Field(5, ge=2, le=20)
+    # "classifier": logistic regression over topic weights, topic terms and surface
+    # words, trained on the seeds; "topics": the weight of the topic matched to a theme.
+    scorer: Literal["classifier", "topics"] = "classifier"
+    classifier_c: float = Field(10.0, gt=0.0)  # inverse regularisation strength
 
 
 class ReportConfig(Table):

@@ -95,8 +95,8 @@ def fit_model(corpus: Corpus, config: Config, normaliser: Normaliser) -> ThemeMo
     score the seed set's held-out split into the model's metrics."""
     themes, seeds = load_study(config)
     training = [s for s in seeds if s.split == "train"]
-    seed_tokens = [normaliser(s.text).tokens for s in training]
-    model = ThemeModel.fit(fitting_documents(corpus, config), training, seed_tokens, themes, config)
+    seed_docs = [normaliser(s.text) for s in training]
+    model = ThemeModel.fit(fitting_documents(corpus, config), training, seed_docs, themes, config)
     held_out = [s for s in seeds if s.split == "test"]
     if held_out:
         model.metrics["seed_test"] = evaluate_model(model, held_out, normaliser)
@@ -109,7 +109,7 @@ def fitting_documents(corpus: Corpus, config: Config) -> list[list[str]]:
 
 
 def evaluate_model(model: ThemeModel, items: Sequence[SeedMessage], normaliser: Normaliser) -> dict:
-    applied = model.apply([normaliser(item.text).tokens for item in items])
+    applied = model.apply([normaliser(item.text) for item in items])
     truth = label_matrix(items, model.theme_ids)
     return theme_agreement(truth, applied.assigned, model.theme_ids)
 
@@ -133,7 +133,7 @@ def seed_cross_validation(
     on the corpus and the other folds; the pooled labels are scored against the seeds."""
     themes, seeds = load_study(config)
     ids = [t.id for t in themes]
-    tokens = [normaliser(s.text).tokens for s in seeds]
+    docs = [normaliser(s.text) for s in seeds]
     fold_of = stratified_folds(seeds, folds)
     documents = fitting_documents(corpus, config)
     predicted = np.zeros((len(seeds), len(ids)), dtype=bool)
@@ -141,9 +141,9 @@ def seed_cross_validation(
         train = np.flatnonzero(fold_of != fold)
         test = np.flatnonzero(fold_of == fold)
         model = ThemeModel.fit(
-            documents, [seeds[i] for i in train], [tokens[i] for i in train], themes, config
+            documents, [seeds[i] for i in train], [docs[i] for i in train], themes, config
         )
-        predicted[test] = model.apply([tokens[i] for i in test]).assigned
+        predicted[test] = model.apply([docs[i] for i in test]).assigned
     result = theme_agreement(label_matrix(seeds, ids), predicted, ids)
     return {"folds": folds, "seeds": len(seeds), **result}
 
@@ -196,7 +196,7 @@ def run(
 
     with progress.stage("apply"):
         X = model.vectoriser.transform(corpus.tokens)
-        applied = model.apply_matrix(X)
+        applied = model.apply_matrix(X, [n.text for n in corpus.normalised])
     return RunResult(ingested, corpus, model, applied, progress.timings, X)
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from pipeline.classify import ThemeClassifier, out_of_fold_probabilities
 from pipeline.config import Config, TopicsConfig
 from pipeline.evaluate import stability
 from pipeline.themes import (
@@ -21,6 +23,9 @@ from pipeline.themes import (
 )
 from pipeline.topics import SeededNMF, row_residuals, solve_weights
 from pipeline.vectorise import Vectoriser
+
+if TYPE_CHECKING:
+    from pipeline.normalise import Normalised
 
 
 @dataclass
@@ -41,6 +46,7 @@ class ThemeModel:
     topic_themes: list[int | None]
     thresholds: np.ndarray
     centroids: np.ndarray
+    classifier: ThemeClassifier | None = None  # None: themes.scorer = "topics"
     metrics: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -52,17 +58,18 @@ class ThemeModel:
         cls,
         corpus: Sequence[Sequence[str]],
         seeds: Sequence[SeedMessage],
-        seed_tokens: Sequence[Sequence[str]],
+        seed_docs: Sequence[Normalised],
         themes: list[Theme],
         config: Config,
     ) -> ThemeModel:
-        """Fit on the corpus (the background the themes are found in) and the seeds."""
+        """Fit on the corpus (the background the themes are found in, as token lists)
+        and the seeds (normalised)."""
         theme_ids = [t.id for t in themes]
         c = config.topics
         # Vocabulary and topics are learned from a seeded sample of a large corpus (and
         # every seed); every message still gets its weights from them in `apply`.
         rows = _sample_rows(len(corpus), 0, c.fit_sample, c.random_state)
-        documents = [*(corpus[i] for i in rows), *seed_tokens]
+        documents = [*(corpus[i] for i in rows), *(d.tokens for d in seed_docs)]
         vectoriser = Vectoriser(config.vectorise).fit(documents)
         X_fit = vectoriser.transform(documents)
         n_sample = len(rows)
@@ -71,11 +78,20 @@ class ThemeModel:
         centroids = theme_centroids(X_seeds, Y)
         topics = SeededNMF.from_config(c).fit(X_fit, centroids)
         topic_themes = match_topics(topics.components_, centroids, config.themes.match_threshold)
-        scores = out_of_fold_scores(
-            X_seeds, Y, topics, topic_themes, config.themes.calibration_folds
+        t = config.themes
+        if t.scorer == "classifier":
+            W_seeds = topics.transform(X_seeds)
+            texts = [d.text for d in seed_docs]
+            classifier = ThemeClassifier.fit(X_seeds, W_seeds, texts, Y, t.classifier_c)
+            Z = classifier.features(X_seeds, classifier.surface_rows(texts), W_seeds)
+            scores = out_of_fold_probabilities(Z, Y, t.classifier_c, t.calibration_folds)
+        else:
+            classifier = None
+            scores = out_of_fold_scores(X_seeds, Y, topics, topic_themes, t.calibration_folds)
+        thresholds = calibrate_thresholds(scores, Y, t.relative_threshold)
+        model = cls(
+            config, themes, vectoriser, topics, topic_themes, thresholds, centroids, classifier
         )
-        thresholds = calibrate_thresholds(scores, Y, config.themes.relative_threshold)
-        model = cls(config, themes, vectoriser, topics, topic_themes, thresholds, centroids)
         model.metrics = {
             "messages": len(corpus),
             "seed_messages": len(seeds),
@@ -92,17 +108,22 @@ class ThemeModel:
         }
         if c.stability_runs > 1:
             model.metrics["stability"] = topic_stability(
-                X_fit, n_sample, len(seed_tokens), centroids, c
+                X_fit, n_sample, len(seed_docs), centroids, c
             )
         return model
 
-    def apply(self, documents: Sequence[Sequence[str]]) -> Applied:
-        return self.apply_matrix(self.vectoriser.transform(documents))
+    def apply(self, documents: Sequence[Normalised]) -> Applied:
+        X = self.vectoriser.transform([d.tokens for d in documents])
+        return self.apply_matrix(X, [d.text for d in documents])
 
-    def apply_matrix(self, X) -> Applied:
-        """Themes for messages already vectorised with this model's vectoriser."""
+    def apply_matrix(self, X, texts: Sequence[str]) -> Applied:
+        """Themes for messages already vectorised with this model's vectoriser; `texts`
+        are their normalised texts, which the classifier reads too."""
         weights = self.topics.transform(X)
-        scores = theme_scores(weights, self.topic_themes, len(self.themes))
+        if self.classifier is not None:
+            scores = self.classifier.scores(X, weights, texts)
+        else:
+            scores = theme_scores(weights, self.topic_themes, len(self.themes))
         assigned = assign_themes(scores, self.thresholds, self.config.themes.relative_threshold)
         return Applied(weights, scores, assigned)
 

@@ -25,7 +25,7 @@ def test_saved_model_loads_and_reads_messages_the_same(tmp_path, fitted):
     model, corpus, config = fitted
     save_model(model, tmp_path / "m", model_manifest(model, corpus, config))
     loaded = load_model(tmp_path / "m")
-    before, after = model.apply(corpus.tokens[:50]), loaded.apply(corpus.tokens[:50])
+    before, after = model.apply(corpus.normalised[:50]), loaded.apply(corpus.normalised[:50])
     np.testing.assert_allclose(after.scores, before.scores, rtol=1e-12)
     assert np.array_equal(after.assigned, before.assigned)
     assert loaded.topic_themes == model.topic_themes
@@ -40,14 +40,28 @@ def test_saving_twice_gives_identical_files(tmp_path, fitted, monkeypatch):
         assert file.read_bytes() == (tmp_path / "b" / file.name).read_bytes(), file.name
 
 
-def test_a_newer_format_is_refused(tmp_path, fitted):
+@pytest.mark.parametrize(("version", "word"), [(99, "newer"), (1, "older")])
+def test_another_format_is_refused_with_what_to_do(tmp_path, fitted, version, word):
     model, corpus, config = fitted
     save_model(model, tmp_path / "m", model_manifest(model, corpus, config))
     manifest = json.loads((tmp_path / "m" / MANIFEST).read_text())
-    manifest["format_version"] = 99
+    manifest["format_version"] = version
     (tmp_path / "m" / MANIFEST).write_text(json.dumps(manifest))
-    with pytest.raises(ModelError, match="newer"):
+    with pytest.raises(ModelError, match=f"{word}.*guyub fit"):
         load_model(tmp_path / "m")
+
+
+def test_a_topics_scored_model_saves_and_loads_without_a_classifier(tmp_path, fitted):
+    _, corpus, _ = fitted
+    config = load_config(overrides=["themes.scorer=topics", "topics.stability_runs=1"])
+    normaliser = Normaliser(config.normalise)
+    model = fit_model(corpus, config, normaliser)
+    assert model.classifier is None
+    save_model(model, tmp_path / "m", model_manifest(model, corpus, config))
+    loaded = load_model(tmp_path / "m")
+    assert loaded.classifier is None
+    before, after = model.apply(corpus.normalised[:20]), loaded.apply(corpus.normalised[:20])
+    np.testing.assert_allclose(after.scores, before.scores, rtol=1e-12)
 
 
 def test_pickled_arrays_are_refused(tmp_path, fitted):

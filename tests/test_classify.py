@@ -1,0 +1,65 @@
+import numpy as np
+import scipy.sparse as sp
+
+from pipeline.classify import ThemeClassifier, fit_linear, out_of_fold_probabilities, surface_words
+
+
+def test_surface_words_keep_placeholders_and_drop_punctuation():
+    assert surface_words("harganya _price_ ya kak? 😊 ok!") == [
+        "harganya",
+        "_price_",
+        "ya",
+        "kak",
+        "ok",
+    ]
+
+
+TEXTS = [
+    "kita kumpul bersama keluarga besar",
+    "ayo kumpul bersama lagi",
+    "kumpul bersama di rumah bu siti",
+    "harga promo diskon hari ini",
+    "promo diskon buat member",
+    "diskon promo akhir bulan",
+]
+Y = np.array([[1, 0], [1, 0], [1, 0], [0, 1], [0, 1], [0, 1]], dtype=bool)
+
+
+def _fitted() -> ThemeClassifier:
+    # Topic views left empty: the surface words alone must carry these cues.
+    X, W = sp.csr_matrix((6, 3)), np.zeros((6, 2))
+    return ThemeClassifier.fit(X, W, TEXTS, Y, c=10.0)
+
+
+def test_classifier_learns_each_theme_from_its_words():
+    classifier = _fitted()
+    texts = ["besok kumpul bersama ya", "ada diskon promo"]
+    scores = classifier.scores(sp.csr_matrix((2, 3)), np.zeros((2, 2)), texts)
+    assert scores[0, 0] > 0.5 > scores[0, 1]
+    assert scores[1, 1] > 0.5 > scores[1, 0]
+
+
+def test_a_message_scores_the_same_alone_or_in_a_batch():
+    classifier = _fitted()
+    texts = ["besok kumpul bersama ya", "ada diskon promo", "kumpul promo"]
+    X, W = sp.csr_matrix((3, 3)), np.zeros((3, 2))
+    batch = classifier.scores(X, W, texts)
+    alone = classifier.scores(X[2:], W[2:], texts[2:])
+    assert np.array_equal(batch[2:], alone)
+
+
+def test_a_theme_without_positives_never_fires():
+    Z = sp.csr_matrix(np.eye(4))
+    labels = np.array([[1, 0], [0, 0], [1, 0], [0, 0]], dtype=bool)
+    coef, intercept = fit_linear(Z, labels, c=1.0)
+    assert not coef[1].any() and intercept[1] < -10
+
+
+def test_out_of_fold_scores_do_not_see_their_own_label():
+    # Each seed is the only one with its feature: without it, the classifier has
+    # nothing to go on, so its held-out score sits near the prior, not near 1.
+    Z = sp.csr_matrix(np.eye(6))
+    scores = out_of_fold_probabilities(Z, Y, c=100.0, folds=6)
+    in_sample = ThemeClassifier(None, *fit_linear(Z, Y, c=100.0)).scores_of(Z)
+    assert np.all(in_sample[Y] > 0.9)
+    assert np.all(scores[Y] < 0.6)
