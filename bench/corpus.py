@@ -5,6 +5,13 @@ reviews, Banjarese sentences, informal customer-service messages; never STIF's d
 test split) and from the seed set's messages. Authors are Zipfian (a few members write
 most), timestamps move forward in bursts, and the export has multi-line messages, media,
 deleted messages, system lines and members known only by phone number.
+
+Messages repeat as they do in a real group, not as a sample from a small pool would: a
+share are the short replies every group repeats ("siap bu", "aamiin"), and the rest are
+pool texts varied the way members vary them (spliced with another text, with a form of
+address, a particle, an emoji, a price, a stretched word), so that most are unique. A
+pool drawn whole would make four messages in five exact repeats, and any per-message
+cache would look far better than it is.
 """
 
 from __future__ import annotations
@@ -40,7 +47,7 @@ def text_pool() -> tuple[str, ...]:
     for path in sorted((SHARED / "stif-indonesia" / "unlabelled").glob("*.inf")):
         texts += path.read_text(encoding="utf-8").splitlines()
     seeds = (ROOT / "configs" / "seed_set.jsonl").read_text(encoding="utf-8").splitlines()
-    texts += [json.loads(line)["text"] for line in seeds] * 20  # chat-like text, weighted up
+    texts += [json.loads(line)["text"] for line in seeds] * 5  # chat-like text, weighted up
     cleaned = (" ".join(_USER_RE.sub("", t).split()) for t in texts)
     return tuple(t for t in cleaned if t)
 
@@ -76,11 +83,43 @@ def render_android_id(moment: datetime) -> str:
 
 LAYOUTS = {"android-en": render_android_en, "android-id": render_android_id}
 
+REPLIES = [
+    "ok", "oke", "oke bu", "siap", "siap bu", "siap pak", "siap kak", "noted", "makasih",
+    "makasih kak", "terima kasih", "terima kasih infonya", "trims", "aamiin", "aamiin ya allah",
+    "mantap", "mantappp", "wkwkwk", "hehe", "hadir", "iya bu", "iya pak", "sama2", "👍", "🙏",
+    "🙏🙏🙏", "nggih", "inggih", "ok sip", "sip", "alhamdulillah", "masyaallah", "semangat!",
+    "setuju", "boleh", "bisa", "nanti saya kabari", "otw", "sudah transfer ya", "thanks",
+]  # fmt: skip
+ADDRESS = ["kak ", "bu ", "pak ", "min ", "acil ", "bos ", "gan ", "teman2 ", "ibu2 "]
+ENDINGS = [" ya", " kak", " bu", " pak", " 🙏", " 😂", " wkwk", " dong", " sih", "!!", "?"]
+PRICES = ["25rb", "Rp 35.000", "2 pcs", "5 jt", "15k", "1 kg", "10 box", "Rp50.000", "3x"]
+
+
+def chat_message(rng: random.Random, pool: tuple[str, ...]) -> str:
+    """One member's message: a common reply, or a pool text as a member would vary it."""
+    if rng.random() < 0.15:
+        return rng.choice(REPLIES)
+    words = rng.choice(pool).split()
+    if len(words) > 3 and rng.random() < 0.4:
+        other = rng.choice(pool).split()
+        words = words[: rng.randint(2, len(words) - 1)] + other[len(other) // 2 :]
+    if rng.random() < 0.15:
+        words.insert(rng.randint(0, len(words)), rng.choice(PRICES))
+    if rng.random() < 0.1:
+        at = rng.randrange(len(words))
+        words[at] += words[at][-1] * rng.randint(1, 3)
+    text = " ".join(words)
+    if rng.random() < 0.3:
+        text = rng.choice(ADDRESS) + text
+    if rng.random() < 0.3:
+        text += rng.choice(ENDINGS)
+    return text
+
 
 def make_export(n_messages: int, *, seed: int = 7, layout: str = "android-en") -> Path:
     """Write (once) and return an export of n_messages messages."""
     DATA.mkdir(parents=True, exist_ok=True)
-    path = DATA / f"WhatsApp Chat with Bench {layout} {n_messages} v2.txt"
+    path = DATA / f"WhatsApp Chat with Bench {layout} {n_messages} v3.txt"
     if path.exists():
         return path
     rng = random.Random(seed)
@@ -104,8 +143,8 @@ def make_export(n_messages: int, *, seed: int = 7, layout: str = "android-en") -
             elif roll < 0.06:
                 text = "This message was deleted"
             elif roll < 0.12:
-                text = "\n".join(rng.choice(pool) for _ in range(rng.randint(2, 4)))
+                text = "\n".join(chat_message(rng, pool) for _ in range(rng.randint(2, 4)))
             else:
-                text = rng.choice(pool)
+                text = chat_message(rng, pool)
             out.write(f"{render(moment)}{author}: {text}\n")
     return path

@@ -56,8 +56,25 @@ class ThemeClassifier:
         coef, intercept = fit_linear(cls.features(X, S, W), Y, c)
         return cls(surface, coef, intercept)
 
-    def scores(self, X: sp.csr_matrix, W: np.ndarray, texts: Sequence[str]) -> np.ndarray:
-        return self.scores_of(self.features(X, self.surface_rows(texts), W))
+    def scores(
+        self, X: sp.csr_matrix, W: np.ndarray, texts: Sequence[str], chunk: int = 50_000
+    ) -> np.ndarray:
+        """Scores in chunks of rows, each view multiplied by its own coefficients: the
+        feature matrix of a million messages is never built whole."""
+        n_terms, n_surface = X.shape[1], len(self.surface.vocabulary_)
+        coef_terms = self.coef[:, :n_terms].T
+        coef_surface = self.coef[:, n_terms : n_terms + n_surface].T
+        coef_topics = self.coef[:, n_terms + n_surface :].T
+        out = np.empty((X.shape[0], len(self.intercept)))
+        for start in range(0, X.shape[0], chunk):
+            rows = slice(start, start + chunk)
+            linear = (
+                X[rows] @ coef_terms
+                + self.surface_rows(texts[rows]) @ coef_surface
+                + W[rows] @ coef_topics
+            )
+            out[rows] = _sigmoid(linear + self.intercept)
+        return out
 
     def scores_of(self, Z: sp.csr_matrix) -> np.ndarray:
         return _sigmoid(np.asarray(Z @ self.coef.T) + self.intercept)

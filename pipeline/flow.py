@@ -195,9 +195,32 @@ def run(
             model = fit_model(corpus, config, normaliser)
 
     with progress.stage("apply"):
-        X = model.vectoriser.transform(corpus.tokens)
-        applied = model.apply_matrix(X, [n.text for n in corpus.normalised])
+        X, applied = apply_distinct(model, corpus)
     return RunResult(ingested, corpus, model, applied, progress.timings, X)
+
+
+def apply_distinct(model: ThemeModel, corpus: Corpus) -> tuple[object, Applied]:
+    """The corpus's TF-IDF rows and themes, reading each distinct text once: `apply`
+    works row by row, so a repeat gets exactly what its first occurrence got."""
+    first, inverse = distinct_rows(m.text for m in corpus.messages)
+    chosen = [corpus.normalised[i] for i in first]
+    X = model.vectoriser.transform([n.tokens for n in chosen])
+    applied = model.apply_matrix(X, [n.text for n in chosen])
+    expanded = Applied(applied.weights[inverse], applied.scores[inverse], applied.assigned[inverse])
+    return X[inverse], expanded
+
+
+def distinct_rows(keys) -> tuple[list[int], np.ndarray]:
+    """The first row of each distinct key, and for every row the index of its key."""
+    index: dict[object, int] = {}
+    first: list[int] = []
+    slots: list[int] = []
+    for row, key in enumerate(keys):
+        slot = index.setdefault(key, len(index))
+        if slot == len(first):
+            first.append(row)
+        slots.append(slot)
+    return first, np.asarray(slots, dtype=np.int64)
 
 
 def model_manifest(model: ThemeModel, corpus: Corpus, config: Config) -> dict[str, object]:

@@ -25,16 +25,25 @@ def _unit_rows(matrix: np.ndarray) -> np.ndarray:
     return matrix / np.maximum(norms, _EPS)
 
 
-def solve_weights(X: sp.csr_matrix, H: np.ndarray, sweeps: int = 30) -> np.ndarray:
-    """Non-negative W minimising ||X - W H||² row by row (HALS, fixed sweeps)."""
-    XHt = np.asarray(X @ H.T)
+def solve_weights(
+    X: sp.csr_matrix, H: np.ndarray, sweeps: int = 30, block: int = 4096
+) -> np.ndarray:
+    """Non-negative W minimising ||X - W H||² row by row (HALS, fixed sweeps).
+
+    Rows are independent, so they are solved a block at a time: a block's W stays in
+    the cache through all its sweeps, and the result is the same as all at once."""
     HHt = H @ H.T
     diag = np.maximum(np.diag(HHt), _EPS)
-    W = np.maximum(XHt, 0.0) / diag
-    for _ in range(sweeps):
-        for k in range(H.shape[0]):
-            step = (XHt[:, k] - W @ HHt[:, k]) / diag[k]
-            W[:, k] = np.maximum(W[:, k] + step, 0.0)
+    W = np.empty((X.shape[0], H.shape[0]))
+    for start in range(0, X.shape[0], block):
+        XHt = np.asarray(X[start : start + block] @ H.T)
+        # column-major: each update below reads and writes one contiguous column
+        Wb = np.asfortranarray(np.maximum(XHt, 0.0) / diag)
+        for _ in range(sweeps):
+            for k in range(H.shape[0]):
+                step = (XHt[:, k] - Wb @ HHt[:, k]) / diag[k]
+                Wb[:, k] = np.maximum(Wb[:, k] + step, 0.0)
+        W[start : start + block] = Wb
     return W
 
 

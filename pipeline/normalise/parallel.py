@@ -26,6 +26,18 @@ def _normalise_chunk(texts: Sequence[str]) -> list[tuple[str, list[str], str]]:
 def normalise_all(
     texts: Sequence[str], normaliser: Normaliser, *, workers: int = 0, min_parallel: int = 50_000
 ) -> list[Normalised]:
+    """Each distinct text is normalised once (groups repeat "siap bu" and "aamiin"
+    thousands of times) and its result shared by its repeats, in input order."""
+    distinct = list(dict.fromkeys(texts))
+    results = dict(
+        zip(distinct, _normalise_distinct(distinct, normaliser, workers, min_parallel), strict=True)
+    )
+    return [results[text] for text in texts]
+
+
+def _normalise_distinct(
+    texts: Sequence[str], normaliser: Normaliser, workers: int, min_parallel: int
+) -> list[Normalised]:
     """`workers` 0 means one per core; below `min_parallel` texts one process is faster."""
     workers = workers or os.cpu_count() or 1
     if (

@@ -146,3 +146,21 @@ def test_many_processes_give_the_same_output_as_one(norm):
     parallel = normalise_all(texts, norm, workers=2, min_parallel=10)
     assert parallel == serial
     assert len(serial) == len(texts)
+
+
+def test_repeated_texts_are_read_once_and_come_back_in_place(norm):
+    from pipeline.normalise.parallel import normalise_all
+
+    calls = []
+
+    class Counting:
+        config = norm.config
+
+        def __call__(self, text):
+            calls.append(text)
+            return norm(text)
+
+    texts = ["siap bu", "Harga nya brp kak?", "siap bu", "aamiin", "siap bu"]
+    result = normalise_all(texts, Counting(), workers=1)
+    assert sorted(calls) == sorted(set(texts))
+    assert [r.text for r in result] == [norm(t).text for t in texts]

@@ -1,0 +1,32 @@
+import numpy as np
+
+from pipeline.config import load_config
+from pipeline.flow import Corpus, apply_distinct, build_corpus, distinct_rows, fit_model
+from pipeline.ingest import read_exports
+from pipeline.normalise import Normaliser
+from tests.conftest import EXAMPLE
+
+
+def test_distinct_rows_by_hand():
+    first, inverse = distinct_rows(["a", "b", "a", "c", "b"])
+    assert first == [0, 1, 3]
+    assert inverse.tolist() == [0, 1, 0, 2, 1]
+
+
+def test_reading_each_distinct_text_once_changes_nothing():
+    config = load_config(overrides=["topics.stability_runs=1"])
+    normaliser = Normaliser(config.normalise)
+    messages = read_exports([EXAMPLE], config.ingest, config.privacy).messages
+    corpus = build_corpus(messages, normaliser)
+    model = fit_model(corpus, config, normaliser)
+    # the demo's messages, then its first 40 again: repeats of real messages
+    repeated = Corpus(
+        corpus.messages + corpus.messages[:40], corpus.normalised + corpus.normalised[:40]
+    )
+    X, applied = apply_distinct(model, repeated)
+    every_row = model.apply(repeated.normalised)
+    assert X.shape[0] == len(repeated.messages)
+    # equal up to the last bits that BLAS blocking over a batch may change
+    np.testing.assert_allclose(applied.weights, every_row.weights, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(applied.scores, every_row.scores, rtol=1e-9, atol=1e-12)
+    np.testing.assert_array_equal(applied.assigned, every_row.assigned)
