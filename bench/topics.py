@@ -1,7 +1,7 @@
 """Seeded NMF beside plain NMF (nndsvda, themes matched afterwards) and scikit-learn's
 LDA, on the same corpus and seed set in one run.
 
-    python -m bench.topics [--messages 20000]
+    python -m bench.topics [--messages 20000] [--export PATH]
 
 For each: time to fit, NPMI of the theme topics' top 10 terms over the corpus, topic
 diversity, stability over 5 seeds (matched top-10 Jaccard), and macro-F1 on the seed
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 import numpy as np
 from sklearn.decomposition import NMF, LatentDirichletAllocation
@@ -58,13 +59,14 @@ METHODS = {"seeded NMF": fit_seeded, "plain NMF + matching": fit_plain, "LDA + m
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.topics", description=__doc__)
     parser.add_argument("--messages", type=int, default=20_000)
+    parser.add_argument("--export", type=Path, help="a chat export to use instead of a made one")
     parser.add_argument(
         "--set", action="append", default=[], help="config override, table.key=value"
     )
     args = parser.parse_args(argv)
     config = load_config(overrides=args.set)
     normaliser = Normaliser(config.normalise)
-    path = make_export(args.messages)
+    path = args.export or make_export(args.messages)
     corpus = build_corpus(read_exports([path], config.ingest, config.privacy).messages, normaliser)
     themes, seeds = load_study(config)
     ids = [t.id for t in themes]
