@@ -86,6 +86,11 @@ def fit_linear(Z: sp.csr_matrix, Y: np.ndarray, c: float) -> tuple[np.ndarray, n
     theme without positives (or without negatives) gets a constant score of 0 (or 1)."""
     coef = np.zeros((Y.shape[1], Z.shape[1]))
     intercept = np.zeros(Y.shape[1])
+    # A column no seed uses gets a coefficient of exactly 0 under the L2 penalty: fit
+    # on the used ones only (a few thousand of the 20,000 topic terms), many times faster.
+    Z = sp.csr_matrix(Z)
+    used = np.unique(Z.indices)
+    Z = Z[:, used]
     for t in range(Y.shape[1]):
         positives = int(Y[:, t].sum())
         if positives in (0, len(Y)):
@@ -94,7 +99,7 @@ def fit_linear(Z: sp.csr_matrix, Y: np.ndarray, c: float) -> tuple[np.ndarray, n
         # lbfgs is deterministic: the same seeds give the same coefficients.
         fitted = LogisticRegression(C=c, class_weight="balanced", max_iter=5000)
         fitted.fit(Z, Y[:, t])
-        coef[t], intercept[t] = fitted.coef_[0], fitted.intercept_[0]
+        coef[t, used], intercept[t] = fitted.coef_[0], fitted.intercept_[0]
     return coef, intercept
 
 
