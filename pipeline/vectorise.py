@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 import numpy as np
 import scipy.sparse as sp
@@ -76,13 +77,20 @@ class Vectoriser:
             raise RuntimeError("Vectoriser is not fitted; call fit() first")
         if self._index is None:
             self._index = {term: i for i, term in enumerate(self.vocabulary_)}
+            # only a pair whose first word starts a known bigram can be one
+            self._bigram_starts = {t.split(" ", 1)[0] for t in self.vocabulary_ if " " in t}
         column = self._index.get
         n_max = self.config.ngram_max
+        starts = self._bigram_starts
         # flat column indices and row starts: a CSR matrix with repeats, summed below
         indices: list[int] = []
         indptr = [0]
         for tokens in documents:
-            row = [column(term) for term in ngrams(tokens, n_max)]
+            if n_max == 2:
+                terms = [*tokens, *(f"{a} {b}" for a, b in pairwise(tokens) if a in starts)]
+            else:
+                terms = ngrams(tokens, n_max)
+            row = [column(term) for term in terms]
             indices.extend([i for i in row if i is not None])
             indptr.append(len(indices))
         X = sp.csr_matrix(
