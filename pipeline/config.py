@@ -72,7 +72,7 @@ class TopicsConfig(Table):
     extra_topics: int = Field(6, ge=0)
     mu: float = Field(30.0, ge=0.0)
     max_iter: int = Field(300, ge=1)
-    tol: float = Field(1e-5, ge=0.0)
+    tol: float = Field(1e-6, ge=0.0)
     random_state: int = 0
     # Fit topics on single messages or on conversation segments (consecutive messages
     # of one chat at most segment_gap_minutes apart); messages are scored either way.

