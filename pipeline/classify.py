@@ -22,12 +22,16 @@ import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
 from pipeline.config import VectoriseConfig
+from pipeline.topics import WEIGHT_BLOCK
 from pipeline.vectorise import Vectoriser
 
 # Words as the reader sees them; placeholders such as _price_ are words too.
 _SURFACE_WORD = re.compile(r"\w+")
 # Seed sets are small: keep every word seen twice, however common.
 SURFACE_CONFIG = VectoriseConfig(ngram_max=1, min_df=2, max_df=1.0, sublinear_tf=True)
+# Rows scored at a time. Matrix products may round the last bit differently with the
+# number of rows, so work split across processes uses chunks of exactly this size.
+SCORE_CHUNK = 12 * WEIGHT_BLOCK
 
 
 def surface_words(text: str) -> list[str]:
@@ -57,7 +61,7 @@ class ThemeClassifier:
         return cls(surface, coef, intercept)
 
     def scores(
-        self, X: sp.csr_matrix, W: np.ndarray, texts: Sequence[str], chunk: int = 50_000
+        self, X: sp.csr_matrix, W: np.ndarray, texts: Sequence[str], chunk: int = SCORE_CHUNK
     ) -> np.ndarray:
         """Scores in chunks of rows, each view multiplied by its own coefficients: the
         feature matrix of a million messages is never built whole."""

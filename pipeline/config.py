@@ -55,7 +55,8 @@ class NormaliseConfig(Table):
     english_concepts: bool = True
     stopwords: bool = True
     min_token_length: int = Field(2, ge=1)
-    # Processes for large inputs (0: one per core); below min_parallel texts, one process.
+    # Processes for large inputs, normalising and applying (0: one per core); below
+    # min_parallel texts, one process.
     workers: int = Field(0, ge=0)
     min_parallel: int = Field(50_000, ge=1)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
 
 def theme_agreement(truth: np.ndarray, predicted: np.ndarray, theme_ids: list[str]) -> dict:
@@ -34,17 +35,19 @@ def theme_agreement(truth: np.ndarray, predicted: np.ndarray, theme_ids: list[st
     }
 
 
-def npmi_coherence(presence, term_indices: list[int]) -> float:
+def npmi_coherence(presence, term_indices: list[int], counts=None) -> float:
     """Mean NPMI of all pairs of a topic's top terms, from message-level co-occurrence.
 
-    `presence` is a binary message x term matrix (scipy sparse). A pair that never
-    occurs together scores -1, one that always does +1.
+    `presence` is a binary message x term matrix (scipy sparse); `counts`, if given,
+    says how many messages each row stands for (a distinct text and its repeats). A
+    pair that never occurs together scores -1, one that always does +1.
     """
     if len(term_indices) < 2:
         return 0.0
-    n = presence.shape[0]
     sub = presence[:, term_indices]
-    together = np.asarray((sub.T @ sub).todense(), dtype=np.float64)
+    n = presence.shape[0] if counts is None else float(np.sum(counts))
+    weighted = sub if counts is None else sp.diags(np.asarray(counts, dtype=np.float64)) @ sub
+    together = np.asarray((sub.T @ weighted).todense(), dtype=np.float64)
     p_single = np.diag(together) / n
     scores = []
     for i in range(len(term_indices)):

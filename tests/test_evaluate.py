@@ -29,6 +29,16 @@ def test_npmi_by_hand():
     assert npmi_coherence(presence, [0, 1, 2]) == round((1 - 1 - 1) / 3, 4)
 
 
+def test_npmi_of_distinct_rows_with_counts_equals_npmi_of_every_row():
+    distinct = np.array([[1, 1, 0, 1], [1, 0, 0, 0], [0, 1, 1, 1]], dtype=float)
+    counts = np.array([3, 1, 2])
+    every_row = sp.csc_matrix(np.repeat(distinct, counts, axis=0))
+    for terms in ([0, 1], [0, 2], [1, 3], [0, 1, 2, 3]):
+        assert npmi_coherence(sp.csc_matrix(distinct), terms, counts) == npmi_coherence(
+            every_row, terms
+        )
+
+
 def test_topic_diversity():
     assert topic_diversity([["a", "b"], ["c", "d"]]) == 1.0
     assert topic_diversity([["a", "b"], ["a", "c"]]) == 0.75

@@ -1,25 +1,23 @@
 """Normalise many texts on every core when there are enough of them to pay for it.
 
-Workers are forked from the process that already loaded the lexicons, so they start
-at once and share that memory; each gets contiguous chunks and results come back in
-input order, so the output is the same as a single-process run (tested).
+Each worker gets contiguous chunks and results come back in input order, so the output
+is the same as a single-process run (tested).
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from collections.abc import Sequence
 
+from pipeline.forked import can_fork, forked_map, worker_count
 from pipeline.normalise import Normalised, Normaliser
 
 CHUNK = 5_000
-_worker_normaliser: Normaliser | None = None
 
 
-def _normalise_chunk(texts: Sequence[str]) -> list[tuple[str, list[str], str]]:
-    assert _worker_normaliser is not None
-    results = (_worker_normaliser(text) for text in texts)
+def _normalise_chunk(
+    normaliser: Normaliser, texts: Sequence[str]
+) -> list[tuple[str, list[str], str]]:
+    results = (normaliser(text) for text in texts)
     return [(r.text, r.tokens, r.lang) for r in results]
 
 
@@ -39,24 +37,14 @@ def _normalise_distinct(
     texts: Sequence[str], normaliser: Normaliser, workers: int, min_parallel: int
 ) -> list[Normalised]:
     """`workers` 0 means one per core; below `min_parallel` texts one process is faster."""
-    workers = workers or os.cpu_count() or 1
-    if (
-        workers == 1
-        or len(texts) < min_parallel
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
+    workers = worker_count(workers)
+    if workers == 1 or len(texts) < min_parallel or not can_fork():
         return [normaliser(text) for text in texts]
     # Chat vocabulary is Zipfian: the first texts fill the token caches with most of
     # what the rest will need, and forked workers inherit them warm.
     warm = min(len(texts) // 10, 4 * CHUNK)
     head = [normaliser(text) for text in texts[:warm]]
-    global _worker_normaliser
-    _worker_normaliser = normaliser
     rest = texts[warm:]
     chunks = [rest[i : i + CHUNK] for i in range(0, len(rest), CHUNK)]
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_normalise_chunk, chunks, chunksize=1)
-    finally:
-        _worker_normaliser = None
+    parts = forked_map(_normalise_chunk, normaliser, chunks, workers)
     return head + [Normalised(text, tokens, lang) for part in parts for text, tokens, lang in part]
