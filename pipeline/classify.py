@@ -8,7 +8,8 @@ normalised text, unstemmed and with function words, which carry cues that stemmi
 stopword removal take out of the topic vocabulary). Neither view alone does as well.
 
 The classifier is a plain matrix of coefficients: it is saved as arrays, and scoring is
-a sparse product, row by row, so a message's scores do not depend on its batch.
+a product row by row, so a message's scores do not depend on its batch (up to the last
+bit that matrix products may round differently; see SCORE_CHUNK).
 """
 
 from __future__ import annotations
@@ -55,8 +56,9 @@ class ThemeClassifier:
     def fit(
         cls, X: sp.csr_matrix, W: np.ndarray, texts: Sequence[str], Y: np.ndarray, c: float
     ) -> ThemeClassifier:
-        surface = Vectoriser(SURFACE_CONFIG).fit([surface_words(t) for t in texts])
-        S = surface.transform([surface_words(t) for t in texts])
+        words = [surface_words(t) for t in texts]
+        surface = Vectoriser(SURFACE_CONFIG).fit(words)
+        S = surface.transform(words)
         coef, intercept = fit_linear(cls.features(X, S, W), Y, c)
         return cls(surface, coef, intercept)
 
@@ -81,7 +83,7 @@ class ThemeClassifier:
         return out
 
     def scores_of(self, Z: sp.csr_matrix) -> np.ndarray:
-        return _sigmoid(np.asarray(Z @ self.coef.T) + self.intercept)
+        return _probabilities(Z, self.coef, self.intercept)
 
 
 def fit_linear(Z: sp.csr_matrix, Y: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray]:
@@ -115,8 +117,12 @@ def out_of_fold_probabilities(Z: sp.csr_matrix, Y: np.ndarray, c: float, folds: 
     for fold in np.unique(fold_of):
         held = fold_of == fold
         coef, intercept = fit_linear(Z[~held], Y[~held], c)
-        scores[held] = _sigmoid(np.asarray(Z[held] @ coef.T) + intercept)
+        scores[held] = _probabilities(Z[held], coef, intercept)
     return scores
+
+
+def _probabilities(Z: sp.csr_matrix, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
+    return _sigmoid(np.asarray(Z @ coef.T) + intercept)
 
 
 def _sigmoid(values: np.ndarray) -> np.ndarray:

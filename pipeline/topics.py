@@ -48,11 +48,17 @@ def solve_weights(
         # column-major: each update below reads and writes one contiguous column
         Wb = np.asfortranarray(np.maximum(XHt, 0.0) / diag)
         for _ in range(sweeps):
-            for k in range(H.shape[0]):
-                step = (XHt[:, k] - Wb @ HHt[:, k]) / diag[k]
-                Wb[:, k] = np.maximum(Wb[:, k] + step, 0.0)
+            _sweep_weights(Wb, XHt, HHt, diag)
         W[start : start + block] = Wb
     return W
+
+
+def _sweep_weights(W: np.ndarray, XHt: np.ndarray, HHt: np.ndarray, diag: np.ndarray) -> None:
+    """One HALS sweep over W's columns, in place: each column's exact non-negative
+    least-squares update given the others."""
+    for k in range(W.shape[1]):
+        step = (XHt[:, k] - W @ HHt[:, k]) / diag[k]
+        W[:, k] = np.maximum(W[:, k] + step, 0.0)
 
 
 def row_residuals(X: sp.csr_matrix, W: np.ndarray, H: np.ndarray) -> np.ndarray:
@@ -130,10 +136,8 @@ class SeededNMF:
         for iteration in range(1, self.max_iter + 1):
             # One HALS sweep over W's columns, warm, then over H's rows; a theme row's
             # least-squares update is pulled towards its centroid with weight mu.
-            XHt, HHt = np.asarray(X @ H.T), H @ H.T
-            for k in range(k_all):
-                step = (XHt[:, k] - W @ HHt[:, k]) / max(HHt[k, k], _EPS)
-                W[:, k] = np.maximum(W[:, k] + step, 0.0)
+            HHt = H @ H.T
+            _sweep_weights(W, np.asarray(X @ H.T), HHt, np.maximum(np.diag(HHt), _EPS))
             WtW, WtX = (W.T @ W) / n, np.asarray((X.T @ W).T) / n
             for k in range(k_all):
                 numerator = WtX[k] - WtW[k] @ H + WtW[k, k] * H[k] + pull[k] * target[k]
