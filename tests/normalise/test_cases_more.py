@@ -71,6 +71,13 @@ TEXT = [
     ("cek ig @tokoku", "cek instagram _mention_"),
     ("kirim ke admin@toko.co.id", "kirim ke _email_"),
     ("www.tokoku.id", "_url_"),
+    # a full stop with no space after it is not a domain: ".me" must not eat "mereka"
+    ("murah.mereka suka", "murah.mereka suka"),
+    ("bagus.dan.tidak.menyerap", "bagus.dan.tidak.menyerap"),
+    ("order di toko.id, kak", "order di _url_ , kak"),
+    ("RP 25.000", "_price_"),
+    ("harga 1,5 JT", "harga _price_"),
+    ("a1 nya", "a1 nya"),
     # English and mixed
     ("thanks guys", "terima kasih kawan-kawan"),
     ("pls check the price", "please check the price"),
