@@ -4,7 +4,6 @@ the edge where the outputs land on disk."""
 
 from __future__ import annotations
 
-import gc
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ import scipy.sparse as sp
 
 from pipeline import __version__
 from pipeline.classify import SCORE_CHUNK
+from pipeline.collector import keep_out_of_gc
 from pipeline.config import Config, resolve_data_path
 from pipeline.evaluate import npmi_coherence, theme_agreement, topic_diversity
 from pipeline.forked import can_fork, forked_map, worker_count
@@ -192,12 +192,12 @@ def run(
     progress.event(
         "ingested", records=len(ingested.messages), failed=[r.source for r in ingested.errors]
     )
-    _keep_out_of_gc()
+    keep_out_of_gc()
 
     with progress.stage("normalise"):
         normaliser = Normaliser((model.config if model else config).normalise)
         corpus = build_corpus(ingested.messages, normaliser)
-    _keep_out_of_gc()
+    keep_out_of_gc()
 
     if model is None:
         with progress.stage("fit"):
@@ -207,15 +207,6 @@ def run(
         c = model.config.normalise
         X, counts, applied = apply_distinct(model, corpus, c.workers, c.min_parallel)
     return RunResult(ingested, corpus, model, applied, progress.timings, X, counts)
-
-
-def _keep_out_of_gc() -> None:
-    """The records and their normalised forms live to the end of the run: set them
-    aside from the garbage collector, whose full passes would otherwise scan millions
-    of them again, and in forked workers would touch, and so copy, the pages they share
-    with this process. (With the collector off for a whole 1M run, it took ~10% less;
-    this freeze alone was within the machine's noise.)"""
-    gc.freeze()
 
 
 def apply_distinct(

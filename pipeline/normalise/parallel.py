@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pipeline.collector import collector_paused
 from pipeline.forked import can_fork, forked_map, worker_count
 from pipeline.normalise import Normalised, Normaliser
 
@@ -26,11 +27,11 @@ def normalise_all(
 ) -> list[Normalised]:
     """Each distinct text is normalised once (groups repeat "siap bu" and "aamiin"
     thousands of times) and its result shared by its repeats, in input order."""
-    distinct = list(dict.fromkeys(texts))
-    results = dict(
-        zip(distinct, _normalise_distinct(distinct, normaliser, workers, min_parallel), strict=True)
-    )
-    return [results[text] for text in texts]
+    with collector_paused():
+        distinct = list(dict.fromkeys(texts))
+        normalised = _normalise_distinct(distinct, normaliser, workers, min_parallel)
+        results = dict(zip(distinct, normalised, strict=True))
+        return [results[text] for text in texts]
 
 
 def _normalise_distinct(

@@ -27,14 +27,18 @@ PLACEHOLDERS = {
 PRIVACY_MARKS_RE = re.compile(r"<(phone|email)>")
 
 MENTION_RE = re.compile(r"(?<![\w@])@[\w.\u2011-]+")
-# 25rb, 25 rb, 5jt, 5 juta, Rp 25.000, rp25k, 1,5jt, 10 ribu
-PRICE_RE = re.compile(
-    r"\brp\.?\s?\d[\d.,]*(?:\s?(?:rb|ribu|k|jt|juta))?\b"
-    r"|\b\d+(?:[.,]\d+)?\s?(?:rb|ribu|rbu|k|jt|juta|jeti|m|milyar|miliar)\b",
-    re.IGNORECASE,
+# Patterns that start at a digit are written to begin with \d and look back for the word
+# boundary, (?<!\w\d), rather than begin with \b: the regex engine then skips straight to
+# the next digit instead of trying every position, which halves their cost.
+# Rp 25.000, rp25k, Rp. 1,5 jt
+RUPIAH_RE = re.compile(r"\brp\.?\s?\d[\d.,]*(?:\s?(?:rb|ribu|k|jt|juta))?\b", re.IGNORECASE)
+# 25rb, 25 rb, 5jt, 5 juta, 1,5jt, 10 ribu
+AMOUNT_RE = re.compile(
+    r"\d(?<!\w\d)\d*(?:[.,]\d+)?\s?(?i:rb|ribu|rbu|k|jt|juta|jeti|m|milyar|miliar)\b"
 )
 DIGIT_RE = re.compile(r"\d")
-NUMBER_RE = re.compile(r"\b\d+(?:[.,:/]\d+)*(?:x|an|nya)?\b")
+MASK_HINT_RE = re.compile(r"[\d@<]")
+NUMBER_RE = re.compile(r"\d(?<!\w\d)\d*(?:[.,:/]\d+)*(?:x|an|nya)?\b")
 
 # Laughter in its many spellings -> one token, the "refreshing" theme's strongest sign.
 LAUGHTER_RE = re.compile(
@@ -47,7 +51,9 @@ LAUGHTER = "wkwk"
 # kept whole, never squeezed as if "xxx" were an elongation.
 FOREIGN_PLACEHOLDER_RE = re.compile(r"^x{3}[a-z]+x{3}$")
 # "harga nya" -> "harganya": the clitic written apart from its word.
-CLITIC_RE = re.compile(r"\b([^\W\d_]{2,}) (nya)\b")
+# It matches the space alone, found by a fast search for spaces and then checked both
+# ways: two letters before it, "nya" as a whole word after it.
+CLITIC_RE = re.compile(r" (?<=[^\W\d_]{2} )(?=nya\b)")
 
 # teman2 -> teman, kemasan2nya -> kemasannya, teman-teman -> teman, teman-temannya -> temannya
 REDUPLICATION_DIGIT_RE = re.compile(r"\b([^\W\d_]{2,})2(nya|ku|mu)?\b")

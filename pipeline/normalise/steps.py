@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from pipeline.normalise.resources import (
+    AMOUNT_RE,
     CLITIC_RE,
     DIGIT_RE,
     ELONGATION_RE,
@@ -13,12 +14,19 @@ from pipeline.normalise.resources import (
     MENTION_RE,
     NUMBER_RE,
     PLACEHOLDERS,
-    PRICE_RE,
     PRIVACY_MARKS_RE,
     REDUPLICATION_DIGIT_RE,
     REDUPLICATION_HYPHEN_RE,
+    RUPIAH_RE,
 )
-from pipeline.patterns import EMAIL_RE, INVISIBLE_RE, ODD_SPACES_RE, URL_RE, mask_phone_numbers
+from pipeline.patterns import (
+    EMAIL_RE,
+    INVISIBLE_RE,
+    ODD_SPACES_RE,
+    URL_RE,
+    mask_phone_numbers,
+    may_hold_url,
+)
 
 
 def _mark(kind: str, keep: bool) -> str:
@@ -40,7 +48,7 @@ def lowercase(text: str) -> str:
 
 
 def mask_urls(text: str, *, keep: bool = True) -> str:
-    if "." not in text:  # every URL form this masks has a dot
+    if not may_hold_url(text):
         return text
     return URL_RE.sub(_mark("url", keep), text)
 
@@ -71,7 +79,10 @@ def mask_mentions(text: str, *, keep: bool = True) -> str:
 def mask_prices(text: str, *, keep: bool = True) -> str:
     if not DIGIT_RE.search(text):
         return text
-    return PRICE_RE.sub(_mark("price", keep), text)
+    mark = _mark("price", keep)
+    if "rp" in text.lower():
+        text = RUPIAH_RE.sub(mark, text)
+    return AMOUNT_RE.sub(mark, text)
 
 
 def mask_numbers(text: str, *, keep: bool = True) -> str:
@@ -84,7 +95,7 @@ def join_clitics(text: str) -> str:
     """harga nya -> harganya (chat often writes the clitic apart)."""
     if " nya" not in text:
         return text
-    return CLITIC_RE.sub(r"\1\2", text)
+    return CLITIC_RE.sub("", text)
 
 
 def squash_laughter(text: str) -> str:

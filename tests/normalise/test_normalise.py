@@ -164,3 +164,23 @@ def test_repeated_texts_are_read_once_and_come_back_in_place(norm):
     result = normalise_all(texts, Counting(), workers=1)
     assert sorted(calls) == sorted(set(texts))
     assert [r.text for r in result] == [norm(t).text for t in texts]
+
+
+def test_caches_do_not_change_what_a_message_becomes(norm):
+    """A message normalised after thousands of others that filled the caches (pieces,
+    forms, stems) comes out as it does from a fresh normaliser."""
+    from pipeline.config import load_config
+    from pipeline.normalise import Normaliser
+
+    texts = [
+        "harga nya brp kak? 25rb aja",
+        "Pelatihannya kapan bu, saya mau daftar NIB",
+        "harganya murah.mereka suka wkwkwk",
+        "thanks guys, the training was great",
+        "ulun handak baisi modal gasan usaha",
+        "harga",
+        "",
+    ]
+    warm = [norm(t) for t in texts * 2]
+    for text, shared in zip(texts * 2, warm, strict=True):
+        assert shared == Normaliser(load_config().normalise)(text)

@@ -1,0 +1,33 @@
+"""When Python's cyclic garbage collector runs during the big stages.
+
+Parsing and normalising make millions of small objects (records, strings, token lists)
+that hold no reference cycles, so the collector's passes over them find nothing; they
+cost a third of the parse time (200k messages: 2.9 s -> 2.0 s without them) and half of
+a 1M normalise (27 s -> 15 s).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def keep_out_of_gc() -> None:
+    """The records and their normalised forms live to the end of the run: set them
+    aside from the collector, whose full passes would otherwise scan millions of them
+    again, and in forked workers would touch, and so copy, the pages they share with
+    this process. (With the collector off for a whole 1M run, it took ~10% less; this
+    freeze alone was within the machine's noise.)"""
+    gc.freeze()
