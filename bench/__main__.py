@@ -20,12 +20,21 @@ SUITES = {
         ("parse_guyub", "parse_whatstk_hformat"),
         ("parse_guyub", "parse_chatminer"),
     ],
-    "normalise": [("normalise_guyub", "normalise_naive")],
+    "normalise": [
+        ("normalise_guyub", "normalise_naive"),
+        ("normalise_guyub", "normalise_naive_cached"),
+        ("normalise_guyub_1proc", "normalise_naive"),
+    ],
     "topics": [("topics_seeded_nmf", "topics_lda")],
     "run": [("run_guyub", None)],
 }
 # The naive normaliser and LDA are slow: they get fewer messages, and rates compare.
-CAPS = {"normalise_naive": 20_000, "topics_lda": 50_000, "topics_seeded_nmf": 50_000}
+CAPS = {
+    "normalise_naive": 20_000,
+    "normalise_naive_cached": 20_000,
+    "topics_lda": 50_000,
+    "topics_seeded_nmf": 50_000,
+}
 
 
 def row(name: str, result, baseline=None, baseline_name: str | None = None) -> str:
