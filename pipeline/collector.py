@@ -3,7 +3,7 @@
 Parsing and normalising make millions of small objects (records, strings, token lists)
 that hold no reference cycles, so the collector's passes over them find nothing; they
 cost a third of the parse time (200k messages: 2.9 s -> 2.0 s without them) and half of
-a 1M normalise (27 s -> 15 s).
+a 1M normalise (27 s -> 19 s).
 """
 
 from __future__ import annotations
