@@ -125,9 +125,9 @@ def read_export(
         report.lines_in_records += item.n_lines
         report.records[item.kind] += 1
     report.authors = len({m.author for m in messages if m.author})
-    stamps = sorted(m.timestamp for m in messages if m.timestamp)
+    stamps = [m.timestamp for m in messages if m.timestamp]
     if stamps:
-        report.first, report.last = stamps[0], stamps[-1]
+        report.first, report.last = min(stamps), max(stamps)
     return messages, report
 
 

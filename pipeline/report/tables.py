@@ -31,6 +31,11 @@ def _one_line(text: str, limit: int = 300) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+# Ranking a theme's hundred thousand members by score to quote five of them was most
+# of a 1M report's time; the best few hundred nearly always hold the quotes.
+QUOTE_POOL = 500
+
+
 def pick_quotes(
     candidates: Sequence[int],
     scores: np.ndarray,
@@ -41,22 +46,38 @@ def pick_quotes(
 ) -> list[Quote]:
     """Representative quotes: highest score first, one per author while others remain,
     no near-duplicates (token Jaccard >= 0.6), and long enough to say something."""
-    ranked = sorted(candidates, key=lambda i: (-scores[i], messages[i].timestamp, i))
+    candidates = np.asarray(candidates, dtype=np.int64)
+
+    def ranked(ids: np.ndarray) -> list[int]:
+        return sorted(ids.tolist(), key=lambda i: (-scores[i], messages[i].timestamp, i))
+
+    def choose(order: list[int], passes: tuple[bool, ...]) -> list[int]:
+        chosen: list[int] = []
+        authors: set[str] = set()
+        for allow_repeat_author in passes:
+            for i in order:
+                if len(chosen) >= limit:
+                    break
+                if i in chosen or len(tokens[i]) < min_tokens:
+                    continue
+                if not allow_repeat_author and messages[i].author in authors:
+                    continue
+                words = set(tokens[i])
+                if any(_jaccard(words, set(tokens[j])) >= 0.6 for j in chosen):
+                    continue
+                chosen.append(i)
+                authors.add(messages[i].author)
+        return chosen
+
     chosen: list[int] = []
-    authors: set[str] = set()
-    for allow_repeat_author in (False, True):
-        for i in ranked:
-            if len(chosen) >= limit:
-                break
-            if i in chosen or len(tokens[i]) < min_tokens:
-                continue
-            if not allow_repeat_author and messages[i].author in authors:
-                continue
-            words = set(tokens[i])
-            if any(_jaccard(words, set(tokens[j])) >= 0.6 for j in chosen):
-                continue
-            chosen.append(i)
-            authors.add(messages[i].author)
+    if len(candidates) > QUOTE_POOL:
+        # Every candidate scoring at least the pool's lowest: exactly the head of the
+        # full ranking, ties included. If its first pass fills the quotes, the full
+        # ranking's first pass would have picked the same ones.
+        cut = np.partition(scores[candidates], -QUOTE_POOL)[-QUOTE_POOL]
+        chosen = choose(ranked(candidates[scores[candidates] >= cut]), (False,))
+    if len(chosen) < limit:
+        chosen = choose(ranked(candidates), (False, True))
     return [
         Quote(_one_line(m.text), m.author, m.timestamp, m.source, m.line)
         for m in (messages[i] for i in chosen)
@@ -146,12 +167,14 @@ def topic_table(data: RunData, top_terms: int) -> list[dict[str, object]]:
 
 def weekly_shares(data: RunData) -> dict[str, dict[str, float]]:
     """Per ISO week (YYYY-Www), the share of that week's messages carrying each theme."""
-    weeks: dict[str, list[int]] = defaultdict(list)
+    by_day: dict[str, list[int]] = defaultdict(list)
     for i, message in enumerate(data.messages):
-        if not message.timestamp:
-            continue  # transcripts and tables may have no dates
-        year, week, _ = date.fromisoformat(message.timestamp[:10]).isocalendar()
-        weeks[f"{year}-W{week:02d}"].append(i)
+        if message.timestamp:  # transcripts and tables may have no dates
+            by_day[message.timestamp[:10]].append(i)
+    weeks: dict[str, list[int]] = defaultdict(list)
+    for day, indices in by_day.items():  # a date is read once per day, not per message
+        year, week, _ = date.fromisoformat(day).isocalendar()
+        weeks[f"{year}-W{week:02d}"].extend(indices)
     return {
         week: {
             theme: round(float(data.assigned[idx, t].mean()), 4)

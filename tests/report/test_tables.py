@@ -48,3 +48,42 @@ def test_weekly_shares_by_iso_week():
         "2024-W01": {"a": 0.5, "b": 0.0},
         "2024-W02": {"a": 1.0, "b": 1.0},
     }
+
+
+def test_quotes_from_a_large_theme_are_the_ones_a_full_ranking_gives():
+    """A theme with thousands of members is ranked by its best few hundred first; the
+    quotes must be those of ranking all of them, also when the best all come from one
+    author and the others' messages are far down."""
+    rng = np.random.default_rng(3)
+    n = 3_000
+    words = [f"w{i}" for i in range(40)]
+    texts = [" ".join(rng.choice(words, size=6, replace=False)) for _ in range(n)]
+    scores = rng.random(n)
+    scores[:200] += 1.0  # one author's 200 messages score highest
+    authors = ["Top" if i < 200 else f"M{i % 50}" for i in range(n)]
+    scores[rng.integers(200, n, size=300)] = 0.5  # many ties
+    for k, i in enumerate(range(n - 20, n)):  # members who write rarely, with low scores
+        authors[i], scores[i] = f"Late{k}", 0.01
+    messages = [message(i, a, t) for i, (a, t) in enumerate(zip(authors, texts, strict=True))]
+    tokens = [t.split() for t in texts]
+
+    def by_full_ranking(limit: int) -> list[int]:
+        order = sorted(range(n), key=lambda i: (-scores[i], messages[i].timestamp, i))
+        chosen: list[int] = []
+        for repeat in (False, True):
+            for i in order:
+                seen = {messages[j].author for j in chosen}
+                if len(chosen) == limit or i in chosen or (not repeat and authors[i] in seen):
+                    continue
+                if any(
+                    len(set(tokens[i]) & set(tokens[j])) / len(set(tokens[i]) | set(tokens[j]))
+                    >= 0.6
+                    for j in chosen
+                ):
+                    continue
+                chosen.append(i)
+        return [i + 1 for i in chosen]
+
+    for limit in (3, 5, 60, 80):  # 71 authors: 80 quotes need the second pass
+        got = pick_quotes(np.arange(n), scores, messages, tokens, limit)
+        assert [q.line for q in got] == by_full_ranking(limit)
