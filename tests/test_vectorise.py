@@ -45,3 +45,34 @@ def test_rows_match_scikit_learn(ngram_max, sublinear):
 def test_transform_before_fit_is_an_error():
     with pytest.raises(RuntimeError, match="not fitted"):
         Vectoriser(VectoriseConfig()).transform([["a"]])
+
+
+@pytest.mark.parametrize(
+    ("min_df", "max_df", "max_features"),
+    [(1, 1.0, None), (2, 0.5, None), (2, 0.9, 40), (1, 0.3, 12)],
+)
+def test_vocabulary_and_idf_match_scikit_learn(min_df, max_df, max_features):
+    """Pruning by document frequency and the max_features cut, ties included (a small
+    vocabulary of Zipfian words makes many terms equally frequent)."""
+    rng = np.random.default_rng(5)
+    words = [f"w{i}" for i in range(60)]
+    p = 1 / np.arange(1, 61)
+    docs = [list(rng.choice(words, size=rng.integers(0, 9), p=p / p.sum())) for _ in range(300)]
+    config = VectoriseConfig(min_df=min_df, max_df=max_df, max_features=max_features or 20000)
+    ours = Vectoriser(config).fit(docs)
+    reference = TfidfVectorizer(
+        analyzer=lambda tokens: ngrams(tokens, 2),
+        min_df=min_df,
+        max_df=max_df,
+        max_features=max_features,
+        sublinear_tf=True,
+    ).fit(docs)
+    assert ours.vocabulary_ == sorted(reference.vocabulary_)
+    order = [reference.vocabulary_[t] for t in ours.vocabulary_]
+    np.testing.assert_allclose(ours.idf_, reference.idf_[order], rtol=1e-12)
+
+
+def test_a_tiny_input_keeps_every_term():
+    # two documents cannot satisfy min_df=2 with max_df=0.5: every term is kept instead
+    ours = Vectoriser(VectoriseConfig(min_df=2, max_df=0.5)).fit([["a", "b"], ["b", "c"]])
+    assert ours.vocabulary_ == ["a", "a b", "b", "b c", "c"]

@@ -184,3 +184,14 @@ def test_caches_do_not_change_what_a_message_becomes(norm):
     warm = [norm(t) for t in texts * 2]
     for text, shared in zip(texts * 2, warm, strict=True):
         assert shared == Normaliser(load_config().normalise)(text)
+
+
+def test_stop_words_are_spacys_read_without_importing_it():
+    from spacy.lang.en.stop_words import STOP_WORDS as ENGLISH
+    from spacy.lang.id.stop_words import STOP_WORDS as INDONESIAN
+
+    from pipeline.normalise.resources import spacy_stop_words
+
+    assert spacy_stop_words("id") == INDONESIAN
+    # English adds contractions in code; tokens never hold an apostrophe
+    assert spacy_stop_words("en") == {w for w in ENGLISH if not {"'", "‘", "’"} & set(w)}
