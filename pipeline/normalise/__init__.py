@@ -214,8 +214,9 @@ class Normaliser:
         steps = self.text_steps if may_need_masking(text) else self._unmasked_steps
         for _, step in steps:
             text = step(text)
-        pieces, piece = self._pieces, self.piece
-        known = [pieces[chunk] if chunk in pieces else piece(chunk) for chunk in text.split()]
+        cached, piece = self._pieces.get, self.piece
+        # a Piece is a non-empty tuple, so `or` only calls piece() on a miss
+        known = [cached(chunk) or piece(chunk) for chunk in text.split()]
         if not known:
             return "", [], "other"
         # one transpose in C beats a Python loop that adds up each piece
