@@ -100,30 +100,31 @@ def read_export(
     report.skips.update(parsed.skips)
 
     messages: list[Message] = []
-    seen: Counter[tuple[str, str, str, str]] = Counter()
+    seen: dict[tuple[str, str, str, str], int] = {}  # a plain dict: most keys are new
+    author_of, masked = privacy.author, privacy.text
     for item in parsed.messages:
         chat = item.chat or document.chat
-        author = privacy.author(item.author)
-        text = privacy.text(item.text)
+        author = author_of(item.author)
+        text = masked(item.text)
         key = (chat, item.timestamp, author, text)
-        occurrence = seen[key]
-        seen[key] += 1
+        occurrence = seen.get(key, 0)
+        seen[key] = occurrence + 1
         messages.append(
             Message(
-                id=message_id(chat, item.timestamp, author, text, occurrence),
-                chat=chat,
-                platform=platform,
-                source=document.source,
-                line=item.line,
-                timestamp=item.timestamp,
-                author=author,
-                kind=item.kind,
-                text=text,
-                edited=item.edited,
+                message_id(chat, item.timestamp, author, text, occurrence),
+                chat,
+                platform,
+                document.source,
+                item.line,
+                item.timestamp,
+                author,
+                item.kind,
+                text,
+                item.edited,
             )
         )
-        report.lines_in_records += item.n_lines
-        report.records[item.kind] += 1
+    report.lines_in_records = sum(item.n_lines for item in parsed.messages)
+    report.records.update(Counter(item.kind for item in parsed.messages))
     report.authors = len({m.author for m in messages if m.author})
     stamps = [m.timestamp for m in messages if m.timestamp]
     if stamps:

@@ -108,10 +108,10 @@ def infer_date_order(dates: Iterable[str]) -> tuple[str, str]:
     return "dmy", "undecided, took day first"
 
 
-def to_iso(date: str, time: str, ampm: str, order: str) -> str | None:
+def to_iso(date: str, time: str, ampm: str | None, order: str) -> str | None:
     """ISO 8601 local time, seconds where the export has them; None if not a real date."""
     day = _iso_date(date, order)
-    clock = _iso_clock(time, ampm)
+    clock = _iso_clock(time, ampm or "")
     return f"{day}T{clock}" if day and clock else None
 
 
@@ -209,15 +209,13 @@ def parse_whatsapp(document: Document, *, date_order: str = "auto") -> Parsed:
     if layout is None:
         raise IngestError(source, 1, "no WhatsApp message header found (is this a chat export?)")
     pattern = LAYOUTS[layout]
-    headers = []  # (0-based index, date, time, am/pm, rest)
+    headers = []  # (0-based index, date, time, am/pm or None, rest)
     for index, line in enumerate(lines):
         found = pattern.match(
             line.lstrip("\u200e\u200f\ufeff") if line[:1] in _MARK_STARTS else line
         )
         if found:
-            headers.append(
-                (index, found["date"], found["time"], found["ampm"] or "", found["rest"])
-            )
+            headers.append((index, *found.group("date", "time", "ampm", "rest")))
     if date_order == "auto":
         order, reason = infer_date_order(h[1] for h in headers)
     else:
