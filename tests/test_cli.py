@@ -256,3 +256,25 @@ def test_keep_duplicates_flag(tmp_path):
     assert len(out.read_text().splitlines()) == 2 * 329
     runner.invoke(app, ["parse", str(EXAMPLE), str(EXAMPLE), "-o", str(out)])
     assert len(out.read_text().splitlines()) == 329
+
+
+def test_messages_parquet_holds_each_messages_own_tokens(run_dir):
+    """Row by row, the tokens stored are what `guyub normalise` gives for that text."""
+    from pipeline.config import load_config
+    from pipeline.flow import load_study
+    from pipeline.normalise import Normaliser
+
+    config = load_config()
+    normaliser = Normaliser(config.normalise)
+    theme_ids = {t.id for t in load_study(config)[0]}
+    rows = pq.read_table(run_dir / "messages.parquet").to_pylist()
+    assert len(rows) > 100
+    for row in rows:
+        expected = normaliser(row["text"])
+        assert (row["tokens"], row["normalised"], row["lang"]) == (
+            expected.tokens,
+            expected.text,
+            expected.lang,
+        )
+        assert len(row["theme_scores"]) == len(theme_ids)
+        assert set(row["themes"]) <= theme_ids
