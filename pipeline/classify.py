@@ -33,7 +33,7 @@ SURFACE_CONFIG = VectoriseConfig(ngram_max=1, min_df=2, max_df=1.0, sublinear_tf
 # Rows scored at a time. Matrix products may round the last bit differently with the
 # number of rows, so work split across processes uses chunks of exactly this size;
 # small enough that a million messages make some 26 chunks, which two workers share
-# evenly (at twice this size, 13 chunks left one worker a chunk behind: ~1 s at 1M).
+# evenly (at twice the size, 13 chunks leave one worker a chunk behind at the end).
 SCORE_CHUNK = 6 * WEIGHT_BLOCK
 
 

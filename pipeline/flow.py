@@ -246,13 +246,16 @@ def _apply_span(
 
 
 def distinct_rows(keys: Iterable[Hashable]) -> tuple[list[int], np.ndarray]:
-    """The first row of each distinct key, and for every row the index of its key
-    (in order of first appearance); the loops run in C, not per row in Python."""
-    rows = list(keys)
-    slot_of = {key: slot for slot, key in enumerate(dict.fromkeys(rows))}
-    slots = np.fromiter(map(slot_of.__getitem__, rows), dtype=np.int64, count=len(rows))
-    first = np.unique(slots, return_index=True)[1]
-    return first.tolist(), slots
+    """The first row of each distinct key, and for every row the index of its key."""
+    index: dict[Hashable, int] = {}
+    first: list[int] = []
+    slots: list[int] = []
+    for row, key in enumerate(keys):
+        slot = index.setdefault(key, len(index))
+        if slot == len(first):
+            first.append(row)
+        slots.append(slot)
+    return first, np.asarray(slots, dtype=np.int64)
 
 
 def model_manifest(model: ThemeModel, corpus: Corpus, config: Config) -> dict[str, object]:
