@@ -59,6 +59,8 @@ class NormaliseConfig(Table):
     # min_parallel texts, one process.
     workers: int = Field(0, ge=0)
     min_parallel: int = Field(50_000, ge=1)
+    # Normalise on a second process while a large input is still being parsed
+    prefetch: bool = True
 
 
 class VectoriseConfig(Table):

@@ -5,7 +5,7 @@ the edge where the outputs land on disk."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import chain
@@ -27,6 +27,7 @@ from pipeline.ingest import Ingested, read_exports
 from pipeline.model import Applied, ThemeModel
 from pipeline.normalise import Normalised, Normaliser
 from pipeline.normalise.parallel import normalise_all
+from pipeline.normalise.prefetch import Prefetch
 from pipeline.progress import Progress
 from pipeline.records import MESSAGE_FIELDS, Message
 from pipeline.report import write_run_dir
@@ -66,15 +67,20 @@ def load_study(config: Config) -> tuple[list[Theme], list[SeedMessage]]:
     return themes, seeds
 
 
-def build_corpus(messages: Sequence[Message], normaliser: Normaliser) -> Corpus:
+def build_corpus(
+    messages: Sequence[Message],
+    normaliser: Normaliser,
+    known: Mapping[str, Normalised] | None = None,
+) -> Corpus:
     """Only real messages carry themes; media, deleted and system records are counted
-    in the ledger but not read for topics."""
+    in the ledger but not read for topics. `known`: texts normalised already."""
     kept = [m for m in messages if m.kind == "message"]
     c = normaliser.config
     texts = [m.text for m in kept]
-    return Corpus(
-        kept, normalise_all(texts, normaliser, workers=c.workers, min_parallel=c.min_parallel)
+    normalised = normalise_all(
+        texts, normaliser, workers=c.workers, min_parallel=c.min_parallel, known=known
     )
+    return Corpus(kept, normalised)
 
 
 def segments(corpus: Corpus, gap_minutes: float) -> list[list[str]]:
@@ -189,16 +195,22 @@ def run(
 ) -> RunResult:
     """Read, normalise, fit (unless a model is given) and apply."""
     progress = progress or Progress()
-    with progress.stage("ingest"):
-        ingested = read_exports(inputs, config.ingest, config.privacy)
-    progress.event(
-        "ingested", records=len(ingested.messages), failed=[r.source for r in ingested.errors]
-    )
-    keep_out_of_gc()
+    normaliser = Normaliser((model.config if model else config).normalise)
+    prefetch = Prefetch.start(inputs, normaliser, config.privacy)
+    try:
+        with progress.stage("ingest"):
+            ingested = read_exports(inputs, config.ingest, config.privacy)
+        progress.event(
+            "ingested", records=len(ingested.messages), failed=[r.source for r in ingested.errors]
+        )
+        keep_out_of_gc()
 
-    with progress.stage("normalise"):
-        normaliser = Normaliser((model.config if model else config).normalise)
-        corpus = build_corpus(ingested.messages, normaliser)
+        with progress.stage("normalise"):
+            known = prefetch.collect()
+            normaliser.adopt_stems(prefetch.stems)
+            corpus = build_corpus(ingested.messages, normaliser, known)
+    finally:
+        prefetch.close()
     keep_out_of_gc()
 
     if model is None:

@@ -179,6 +179,13 @@ class Normaliser:
             return word
         return self._stem(word)
 
+    def stems(self) -> dict[str, str]:
+        """The Sastrawi stems learned so far, to warm another normaliser."""
+        return dict(self._stems)
+
+    def adopt_stems(self, stems: dict[str, str]) -> None:
+        self._stems.update(stems)
+
     def _stem(self, word: str) -> str:
         """Sastrawi's stem, cached per word. Root words and words with no Indonesian
         affix cannot change, so they skip Sastrawi, whose rules are slow to fail on the

@@ -6,7 +6,7 @@ is the same as a single-process run (tested).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from pipeline.collector import collector_paused
 from pipeline.forked import can_fork, forked_map, worker_count
@@ -23,15 +23,22 @@ def _normalise_chunk(
 
 
 def normalise_all(
-    texts: Sequence[str], normaliser: Normaliser, *, workers: int = 0, min_parallel: int = 50_000
+    texts: Sequence[str],
+    normaliser: Normaliser,
+    *,
+    workers: int = 0,
+    min_parallel: int = 50_000,
+    known: Mapping[str, Normalised] | None = None,
 ) -> list[Normalised]:
     """Each distinct text is normalised once (groups repeat "siap bu" and "aamiin"
-    thousands of times) and its result shared by its repeats, in input order."""
+    thousands of times) and its result shared by its repeats, in input order. Texts in
+    `known` (normalised already, by a prefetch) are taken from there."""
+    known = known or {}
     with collector_paused():
-        distinct = list(dict.fromkeys(texts))
+        distinct = [text for text in dict.fromkeys(texts) if text not in known]
         normalised = _normalise_distinct(distinct, normaliser, workers, min_parallel)
         results = dict(zip(distinct, normalised, strict=True))
-        return [results[text] for text in texts]
+        return [results[text] if text in results else known[text] for text in texts]
 
 
 def _normalise_distinct(

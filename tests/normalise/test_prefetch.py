@@ -1,0 +1,33 @@
+from pipeline.config import load_config
+from pipeline.flow import build_corpus
+from pipeline.ingest import read_exports
+from pipeline.normalise import Normaliser, prefetch
+from pipeline.normalise.prefetch import Prefetch
+from tests.conftest import EXAMPLE
+
+
+def test_texts_normalised_while_parsing_change_nothing(monkeypatch):
+    """The prefetching reader's results are only a cache: the corpus is the same with
+    it, and its rough reading of the export finds most real message texts."""
+    monkeypatch.setattr(prefetch, "PREFETCH_MIN_BYTES", 0)
+    config = load_config(overrides=["normalise.workers=2"])
+    messages = read_exports([EXAMPLE], config.ingest, config.privacy).messages
+
+    warm = Normaliser(config.normalise)
+    running = Prefetch.start([EXAMPLE], warm, config.privacy)
+    known = running.collect(finish=True)
+    warm.adopt_stems(running.stems)
+    with_prefetch = build_corpus(messages, warm, known)
+    without = build_corpus(messages, Normaliser(config.normalise))
+
+    assert with_prefetch.normalised == without.normalised
+    texts = {m.text for m in with_prefetch.messages}
+    single_line = {t for t in texts if "\n" not in t}
+    assert len(known.keys() & single_line) >= 0.9 * len(single_line)
+    assert running.stems  # the Sastrawi stems it learned come back too
+
+
+def test_small_inputs_are_not_prefetched():
+    config = load_config()
+    idle = Prefetch.start([EXAMPLE], Normaliser(config.normalise), config.privacy)
+    assert idle.collect() == {}
