@@ -13,8 +13,10 @@ thing to learn, so that the processes that normalise the rest start warm.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import pickle
+import tempfile
 from collections.abc import Sequence
-from multiprocessing.connection import Connection
 from pathlib import Path
 
 from pipeline.collector import collector_paused
@@ -28,17 +30,23 @@ from pipeline.privacy import Privacy
 
 # Below this much input, parsing is over before a second process would pay for itself.
 PREFETCH_MIN_BYTES = 8_000_000
-# How often (in lines) the reader looks whether the parse has finished.
+# How often (in lines) the reader looks whether the parse has finished, and how many
+# results it sends at a time.
 _CHECK_EVERY = 1024
+_BATCH = 2000
 
 Prefetched = dict[str, Normalised]
 
 
 class Prefetch:
-    """`start` before parsing, `collect` after it: the texts normalised meanwhile."""
+    """`start` before parsing, `collect` after it: the texts normalised meanwhile.
 
-    def __init__(self, process=None, connection: Connection | None = None, stop=None):
-        self._process, self._connection, self._stop = process, connection, stop
+    The reader writes its results to a private temporary file in batches as it goes (a
+    pipe would stall it whenever this busy process was slow to read), so when the parse
+    ends there is little left for it to write."""
+
+    def __init__(self, process=None, spool: Path | None = None, stop=None):
+        self._process, self._spool, self._stop = process, spool, stop
         self.stems: dict[str, str] = {}
 
     @classmethod
@@ -52,15 +60,17 @@ class Prefetch:
             return cls()
         if not normaliser.config.prefetch or not can_fork():
             return cls()
+        handle, name = tempfile.mkstemp(prefix="guyub-prefetch-", suffix=".pickle")
+        os.close(handle)
         context = multiprocessing.get_context("fork")
-        receiver, sender = context.Pipe(duplex=False)
         stop = context.Event()
         process = context.Process(
-            target=_prefetch, args=(list(inputs), normaliser, privacy, sender, stop), daemon=True
+            target=_prefetch,
+            args=(list(inputs), normaliser, privacy, Path(name), stop),
+            daemon=True,
         )
         process.start()
-        sender.close()
-        return cls(process, receiver, stop)
+        return cls(process, Path(name), stop)
 
     def collect(self, *, finish: bool = False) -> Prefetched:
         """Stop the reader (or, with `finish`, let it read everything) and take what it
@@ -69,36 +79,45 @@ class Prefetch:
             return {}
         if not finish:
             self._stop.set()
-        try:
-            texts, results, stems = self._connection.recv()
-        except EOFError:  # the reader died; everything is normalised the usual way
-            return {}
-        finally:
-            self._process.join()
-        self.stems = stems
-        return {
-            text: Normalised(readable, tokens, lang)
-            for text, (readable, tokens, lang) in zip(texts, results, strict=True)
-        }
+        self._process.join()
+        if self._process.exitcode != 0:
+            return {}  # the reader failed: everything is normalised the usual way
+        known: Prefetched = {}
+        # our own child process wrote this file just now, in a private temporary file
+        with self._spool.open("rb") as spool:
+            while (batch := pickle.load(spool)) is not None:
+                for text, readable, tokens, lang in batch:
+                    known[text] = Normalised(readable, tokens, lang)
+            self.stems = pickle.load(spool)
+        return known
 
     def close(self) -> None:
         if self._process is not None and self._process.is_alive():
             self._process.terminate()
             self._process.join()
+        if self._spool is not None:
+            self._spool.unlink(missing_ok=True)
 
 
 def _prefetch(
-    inputs: list[Path], normaliser: Normaliser, privacy_config: PrivacyConfig, sender, stop
+    inputs: list[Path], normaliser: Normaliser, privacy_config: PrivacyConfig, spool: Path, stop
 ) -> None:
+    """Writes batches of (text, readable, tokens, lang), None, then the stems learned."""
     privacy = Privacy(privacy_config)
-    done: dict[str, tuple[str, list[str], str]] = {}
-    with collector_paused():
+    seen: set[str] = set()
+    batch: list[tuple[str, str, list[str], str]] = []
+    with collector_paused(), spool.open("wb") as out:
         for text in _rough_texts(inputs, privacy, stop):
-            if text not in done:
-                result = normaliser(text)
-                done[text] = (result.text, result.tokens, result.lang)
-    sender.send((list(done), list(done.values()), normaliser.stems()))
-    sender.close()
+            if text in seen:
+                continue
+            seen.add(text)
+            result = normaliser(text)
+            batch.append((text, result.text, result.tokens, result.lang))
+            if len(batch) == _BATCH:
+                pickle.dump(batch, out, pickle.HIGHEST_PROTOCOL)
+                batch = []
+        for item in (batch, None, normaliser.stems()):
+            pickle.dump(item, out, pickle.HIGHEST_PROTOCOL)
 
 
 def _rough_texts(inputs: list[Path], privacy: Privacy, stop):
