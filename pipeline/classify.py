@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.linear_model import LogisticRegression
 
 from pipeline.config import VectoriseConfig
 from pipeline.topics import WEIGHT_BLOCK
@@ -92,6 +91,9 @@ def fit_linear(Z: sp.csr_matrix, Y: np.ndarray, c: float) -> tuple[np.ndarray, n
     """One logistic regression per theme (a message may carry several). Classes are
     weighted so that a theme's few positives count as much as all the other seeds. A
     theme without positives (or without negatives) gets a constant score of 0 (or 1)."""
+    # imported here: scikit-learn takes a second or two to load, and only fitting needs it
+    from sklearn.linear_model import LogisticRegression
+
     coef = np.zeros((Y.shape[1], Z.shape[1]))
     intercept = np.zeros(Y.shape[1])
     # A column no seed uses gets a coefficient of exactly 0 under the L2 penalty: fit

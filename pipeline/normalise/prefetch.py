@@ -31,7 +31,7 @@ from pipeline.privacy import Privacy
 # Below this much input, parsing is over before a second process would pay for itself.
 PREFETCH_MIN_BYTES = 8_000_000
 # How often (in lines) the reader looks whether the parse has finished, and how many
-# results it sends at a time.
+# results it writes at a time.
 _CHECK_EVERY = 1024
 _BATCH = 2000
 

@@ -6,15 +6,8 @@ from __future__ import annotations
 import io
 import warnings
 from collections.abc import Sequence
+from functools import cache
 from html import escape
-
-import matplotlib
-
-matplotlib.use("Agg")  # no display on servers and in CI
-import matplotlib.pyplot as plt
-
-plt.rcParams["svg.hashsalt"] = "guyub"  # stable element ids: the same run, the same bytes
-plt.rcParams["svg.fonttype"] = "none"
 
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0 auto;max-width:1100px;
@@ -35,20 +28,34 @@ figure{margin:1rem 0}figure svg{max-width:100%;height:auto}
 """
 
 
+@cache
+def _pyplot():
+    """matplotlib, loaded when a plot is drawn: half a second that commands without a
+    report should not pay."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display on servers and in CI
+    import matplotlib.pyplot as plt
+
+    plt.rcParams["svg.hashsalt"] = "guyub"  # stable element ids: the same run, the same bytes
+    plt.rcParams["svg.fonttype"] = "none"
+    return plt
+
+
 def _svg(figure) -> str:
     buffer = io.StringIO()
     with warnings.catch_warnings():
         # Emoji in names: the SVG keeps them as text and the browser draws them.
         warnings.filterwarnings("ignore", message="Glyph .* missing from font")
         figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    plt.close(figure)
+    _pyplot().close(figure)
     text = buffer.getvalue()
     return text[text.index("<svg") :]
 
 
 def weekly_plot(weekly: dict[str, dict[str, float]], theme_ids: Sequence[str]) -> str:
     weeks = list(weekly)
-    figure, axis = plt.subplots(figsize=(9, 3.8))
+    figure, axis = _pyplot().subplots(figsize=(9, 3.8))
     for theme in theme_ids:
         axis.plot(
             range(len(weeks)), [weekly[w][theme] for w in weeks], marker="o", ms=3, label=theme
@@ -64,7 +71,7 @@ def weekly_plot(weekly: dict[str, dict[str, float]], theme_ids: Sequence[str]) -
 def heatmap(members: Sequence[dict[str, object]], theme_ids: Sequence[str], limit: int = 25) -> str:
     rows = list(members[:limit])
     values = [[float(row[t]) for t in theme_ids] for row in rows]  # type: ignore[arg-type]
-    figure, axis = plt.subplots(figsize=(9, 0.32 * len(rows) + 1.6))
+    figure, axis = _pyplot().subplots(figsize=(9, 0.32 * len(rows) + 1.6))
     image = axis.imshow(values, cmap="Blues", aspect="auto", vmin=0)
     axis.set_xticks(range(len(theme_ids)), theme_ids, rotation=45, ha="right", fontsize=8)
     axis.set_yticks(range(len(rows)), [str(r["author"]) for r in rows], fontsize=8)
