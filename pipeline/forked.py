@@ -12,6 +12,8 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from threadpoolctl import threadpool_limits
+
 _state: Any = None
 _function: Callable[[Any, Any], Any] | None = None
 
@@ -41,3 +43,43 @@ def forked_map(
             return pool.map(_call, chunks, chunksize=1)
     finally:
         _state, _function = None, None
+
+
+class Background:
+    """`function(*args)` computed in a forked process while this one goes on; `result()`
+    waits for it. Without fork, `result()` computes it here. For work that needs a core
+    while this process is busy with something single-threaded (the topic fit)."""
+
+    def __init__(self, function: Callable[..., Any], *args: Any):
+        self._function, self._args, self._process = function, args, None
+        if can_fork():
+            context = multiprocessing.get_context("fork")
+            self._receiver, sender = context.Pipe(duplex=False)
+            self._process = context.Process(
+                target=_send_result, args=(sender, function, args), daemon=True
+            )
+            self._process.start()
+            sender.close()
+
+    def result(self) -> Any:
+        if self._process is None:
+            return self._function(*self._args)
+        try:
+            ok, value = self._receiver.recv()
+        except EOFError:
+            raise RuntimeError(f"{self._function.__name__} died in its process") from None
+        finally:
+            self._process.join()
+        if not ok:
+            raise RuntimeError(f"{self._function.__name__} failed in its process: {value}")
+        return value
+
+
+def _send_result(sender, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    # one BLAS thread: the other core is the busy parent's
+    with threadpool_limits(1):
+        try:
+            sender.send((True, function(*args)))
+        except Exception as err:  # reported by result() in the parent
+            sender.send((False, f"{type(err).__name__}: {err}"))
+    sender.close()

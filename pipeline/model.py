@@ -11,6 +11,7 @@ import numpy as np
 from pipeline.classify import ThemeClassifier, out_of_fold_probabilities
 from pipeline.config import Config, TopicsConfig
 from pipeline.evaluate import stability
+from pipeline.forked import Background
 from pipeline.themes import (
     SeedMessage,
     Theme,
@@ -76,6 +77,13 @@ class ThemeModel:
         X_seeds = X_fit[n_sample:]
         Y = label_matrix(seeds, theme_ids)
         centroids = theme_centroids(X_seeds, Y)
+        # The refits that measure stability need only the sample and the centroids: they
+        # run on the other core while this one fits (sparse products use one core).
+        stability_job = (
+            Background(topic_stability, X_fit, n_sample, len(seed_docs), centroids, c)
+            if c.stability_runs > 1
+            else None
+        )
         topics = SeededNMF.from_config(c).fit(X_fit, centroids)
         topic_themes = match_topics(topics.components_, centroids, config.themes.match_threshold)
         t = config.themes
@@ -106,10 +114,8 @@ class ThemeModel:
                 float(row_residuals(X_fit, topics.transform(X_fit), topics.components_).mean()), 4
             ),
         }
-        if c.stability_runs > 1:
-            model.metrics["stability"] = topic_stability(
-                X_fit, n_sample, len(seed_docs), centroids, c
-            )
+        if stability_job is not None:
+            model.metrics["stability"] = stability_job.result()
         return model
 
     def apply(self, documents: Sequence[Normalised]) -> Applied:
