@@ -12,9 +12,9 @@ thing to learn, so that the processes that normalise the rest start warm.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
-import pickle
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -60,7 +60,7 @@ class Prefetch:
             return cls()
         if not normaliser.config.prefetch or not can_fork():
             return cls()
-        handle, name = tempfile.mkstemp(prefix="guyub-prefetch-", suffix=".pickle")
+        handle, name = tempfile.mkstemp(prefix="guyub-prefetch-", suffix=".jsonl")
         os.close(handle)
         context = multiprocessing.get_context("fork")
         stop = context.Event()
@@ -83,12 +83,15 @@ class Prefetch:
         if self._process.exitcode != 0:
             return {}  # the reader failed: everything is normalised the usual way
         known: Prefetched = {}
-        # our own child process wrote this file just now, in a private temporary file
-        with self._spool.open("rb") as spool:
-            while (batch := pickle.load(spool)) is not None:
-                for text, readable, tokens, lang in batch:
+        # JSON, not pickle: reading it back can run no code, whoever touched the file
+        with self._spool.open(encoding="utf-8") as spool:
+            for line in spool:
+                record = json.loads(line)
+                if isinstance(record, dict):
+                    self.stems = record
+                    continue
+                for text, readable, tokens, lang in record:
                     known[text] = Normalised(readable, tokens, lang)
-            self.stems = pickle.load(spool)
         return known
 
     def close(self) -> None:
@@ -102,11 +105,12 @@ class Prefetch:
 def _prefetch(
     inputs: list[Path], normaliser: Normaliser, privacy_config: PrivacyConfig, spool: Path, stop
 ) -> None:
-    """Writes batches of (text, readable, tokens, lang), None, then the stems learned."""
+    """Writes JSON lines: batches of [text, readable, tokens, lang], then the stems
+    learned as one object."""
     privacy = Privacy(privacy_config)
     seen: set[str] = set()
     batch: list[tuple[str, str, list[str], str]] = []
-    with collector_paused(), spool.open("wb") as out:
+    with collector_paused(), spool.open("w", encoding="utf-8") as out:
         for text in _rough_texts(inputs, privacy, stop):
             if text in seen:
                 continue
@@ -114,10 +118,10 @@ def _prefetch(
             result = normaliser(text)
             batch.append((text, result.text, result.tokens, result.lang))
             if len(batch) == _BATCH:
-                pickle.dump(batch, out, pickle.HIGHEST_PROTOCOL)
+                out.write(json.dumps(batch, ensure_ascii=False) + "\n")
                 batch = []
-        for item in (batch, None, normaliser.stems()):
-            pickle.dump(item, out, pickle.HIGHEST_PROTOCOL)
+        out.write(json.dumps(batch, ensure_ascii=False) + "\n")
+        out.write(json.dumps(normaliser.stems(), ensure_ascii=False) + "\n")
 
 
 def _rough_texts(inputs: list[Path], privacy: Privacy, stop):
