@@ -47,12 +47,12 @@ def forked_map(
 
 class Background:
     """`function(*args)` computed in a forked process while this one goes on; `result()`
-    waits for it. Without fork, `result()` computes it here. For work that needs a core
+    waits for it. Without fork (or with `fork=False`), `result()` computes it here. For work that needs a core
     while this process is busy with something single-threaded (the topic fit)."""
 
-    def __init__(self, function: Callable[..., Any], *args: Any):
+    def __init__(self, function: Callable[..., Any], *args: Any, fork: bool = True):
         self._function, self._args, self._process = function, args, None
-        if can_fork():
+        if fork and can_fork():
             context = multiprocessing.get_context("fork")
             self._receiver, sender = context.Pipe(duplex=False)
             self._process = context.Process(

@@ -11,7 +11,7 @@ import numpy as np
 from pipeline.classify import ThemeClassifier, out_of_fold_probabilities
 from pipeline.config import Config, TopicsConfig
 from pipeline.evaluate import stability
-from pipeline.forked import Background
+from pipeline.forked import Background, worker_count
 from pipeline.themes import (
     SeedMessage,
     Theme,
@@ -80,7 +80,15 @@ class ThemeModel:
         # The refits that measure stability need only the sample and the centroids: they
         # run on the other core while this one fits (sparse products use one core).
         stability_job = (
-            Background(topic_stability, X_fit, n_sample, len(seed_docs), centroids, c)
+            Background(
+                topic_stability,
+                X_fit,
+                n_sample,
+                len(seed_docs),
+                centroids,
+                c,
+                fork=worker_count(config.normalise.workers) > 1,
+            )
             if c.stability_runs > 1
             else None
         )
