@@ -207,7 +207,6 @@ def run(
 
         with progress.stage("normalise"):
             known = prefetch.collect()
-            normaliser.adopt_stems(prefetch.stems)
             corpus = build_corpus(ingested.messages, normaliser, known)
     finally:
         prefetch.close()

@@ -47,8 +47,9 @@ def forked_map(
 
 class Background:
     """`function(*args)` computed in a forked process while this one goes on; `result()`
-    waits for it. Without fork (or with `fork=False`), `result()` computes it here. For work that needs a core
-    while this process is busy with something single-threaded (the topic fit)."""
+    waits for it. Without fork (or with `fork=False`), `result()` computes it here. For
+    work that needs a core while this process is busy with something single-threaded
+    (the topic fit)."""
 
     def __init__(self, function: Callable[..., Any], *args: Any, fork: bool = True):
         self._function, self._args, self._process = function, args, None

@@ -45,8 +45,9 @@ class Prefetch:
     pipe would stall it whenever this busy process was slow to read), so when the parse
     ends there is little left for it to write."""
 
-    def __init__(self, process=None, spool: Path | None = None, stop=None):
+    def __init__(self, process=None, spool: Path | None = None, stop=None, normaliser=None) -> None:
         self._process, self._spool, self._stop = process, spool, stop
+        self._normaliser = normaliser
         self.stems: dict[str, str] = {}
 
     @classmethod
@@ -70,11 +71,11 @@ class Prefetch:
             daemon=True,
         )
         process.start()
-        return cls(process, Path(name), stop)
+        return cls(process, Path(name), stop, normaliser)
 
     def collect(self, *, finish: bool = False) -> Prefetched:
         """Stop the reader (or, with `finish`, let it read everything) and take what it
-        normalised; its stems are left in `stems`."""
+        normalised; the normaliser given to `start` adopts its stems (also in `stems`)."""
         if self._process is None:
             return {}
         if not finish:
@@ -92,6 +93,7 @@ class Prefetch:
                     continue
                 for text, readable, tokens, lang in record:
                     known[text] = Normalised(readable, tokens, lang)
+        self._normaliser.adopt_stems(self.stems)
         return known
 
     def close(self) -> None:

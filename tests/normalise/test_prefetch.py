@@ -20,7 +20,6 @@ def test_texts_normalised_while_parsing_change_nothing(monkeypatch):
     finally:
         running.close()
     assert not running._spool.exists()  # its temporary file is gone
-    warm.adopt_stems(running.stems)
     with_prefetch = build_corpus(messages, warm, known)
     without = build_corpus(messages, Normaliser(config.normalise))
 
