@@ -23,7 +23,7 @@ from pipeline.topics import SeededNMF
 from pipeline.vectorise import Vectoriser
 
 # 2: the theme classifier (surface words and coefficients) joined the model.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 CONFIG = "config.toml"
 VOCABULARY = "vocabulary.json"
@@ -104,6 +104,7 @@ def save_model(model: ThemeModel, directory: Path, manifest: dict[str, object]) 
         arrays = {
             "idf": model.vectoriser.idf_,
             "components": model.topics.components_,
+            "term_weights": model.term_weights,
             "centroids": model.centroids,
             "thresholds": model.thresholds,
         }
@@ -141,6 +142,7 @@ def load_model(directory: Path) -> ThemeModel:
         theme_data = json.loads((directory / THEMES).read_text(encoding="utf-8"))
         with np.load(directory / ARRAYS, allow_pickle=False) as arrays:
             idf, components = arrays["idf"], arrays["components"]
+            term_weights = arrays["term_weights"]
             centroids, thresholds = arrays["centroids"], arrays["thresholds"]
             classifier = None
             if config.themes.scorer == "classifier":
@@ -168,6 +170,7 @@ def load_model(directory: Path) -> ThemeModel:
         features += len(classifier.surface.vocabulary_)
     if (
         components.shape != (len(topic_themes), len(vocabulary))
+        or term_weights.shape != components.shape
         or len(idf) != len(vocabulary)
         or (classifier is not None and classifier.coef.shape != (len(themes), features))
     ):
@@ -176,7 +179,15 @@ def load_model(directory: Path) -> ThemeModel:
     topics.components_, topics.n_themes_ = components, len(themes)
     vectoriser = Vectoriser.from_arrays(config.vectorise, vocabulary, idf)
     model = ThemeModel(
-        config, themes, vectoriser, topics, topic_themes, thresholds, centroids, classifier
+        config,
+        themes,
+        vectoriser,
+        topics,
+        topic_themes,
+        thresholds,
+        centroids,
+        term_weights,
+        classifier,
     )
     model.metrics = dict(manifest.get("metrics", {}))
     return model

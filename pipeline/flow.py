@@ -167,8 +167,7 @@ def topic_quality(model: ThemeModel, X, top_n: int = 10, counts=None) -> dict[st
     """NPMI coherence of each topic's top terms over the corpus (its TF-IDF rows X, each
     standing for `counts` messages), and diversity."""
     presence = (X > 0).astype(np.float64).tocsc()
-    H = model.topics.components_
-    tops = [list(np.argsort(-row, kind="stable")[:top_n]) for row in H]
+    tops = model.top_term_indices(top_n)
     coherence = [npmi_coherence(presence, idx, counts) for idx in tops]
     names = model.top_terms(top_n)
     themed = [c for c, t in zip(coherence, model.topic_themes, strict=True) if t is not None]

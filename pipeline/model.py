@@ -22,7 +22,7 @@ from pipeline.themes import (
     theme_centroids,
     theme_scores,
 )
-from pipeline.topics import SeededNMF, row_residuals, solve_weights
+from pipeline.topics import SeededNMF, corpus_term_weights, row_residuals, solve_weights
 from pipeline.vectorise import Vectoriser
 
 if TYPE_CHECKING:
@@ -47,6 +47,9 @@ class ThemeModel:
     topic_themes: list[int | None]
     thresholds: np.ndarray
     centroids: np.ndarray
+    # topic x term: each topic as the fitted corpus expresses it; names and describes
+    # topics (topics.components_ gives the weights)
+    term_weights: np.ndarray
     classifier: ThemeClassifier | None = None  # None: themes.scorer = "topics"
     metrics: dict[str, object] = field(default_factory=dict)
 
@@ -105,8 +108,20 @@ class ThemeModel:
             classifier = None
             scores = out_of_fold_scores(X_seeds, Y, topics, topic_themes, t.calibration_folds)
         thresholds = calibrate_thresholds(scores, Y, t.relative_threshold)
+        W_fit = topics.transform(X_fit)
+        # described from the corpus rows alone: the community's words, not the seeds'
+        described = slice(0, n_sample) if n_sample else slice(None)
+        term_weights = corpus_term_weights(X_fit[described], W_fit[described], topics.components_)
         model = cls(
-            config, themes, vectoriser, topics, topic_themes, thresholds, centroids, classifier
+            config,
+            themes,
+            vectoriser,
+            topics,
+            topic_themes,
+            thresholds,
+            centroids,
+            term_weights,
+            classifier,
         )
         model.metrics = {
             "messages": len(corpus),
@@ -119,7 +134,7 @@ class ThemeModel:
             # how well the topics explain the messages they were fitted on; batch runs
             # compare new messages against it to tell when a refit is due
             "mean_residual": round(
-                float(row_residuals(X_fit, topics.transform(X_fit), topics.components_).mean()), 4
+                float(row_residuals(X_fit, W_fit, topics.components_).mean()), 4
             ),
         }
         if stability_job is not None:
@@ -143,9 +158,13 @@ class ThemeModel:
 
     def top_terms(self, n: int) -> list[list[str]]:
         vocabulary = self.vectoriser.vocabulary_
-        H = self.topics.components_
+        return [[vocabulary[i] for i in indices] for indices in self.top_term_indices(n)]
+
+    def top_term_indices(self, n: int) -> list[list[int]]:
+        """Each topic's n heaviest terms (fewer if it has fewer), as vocabulary indices."""
         return [
-            [vocabulary[i] for i in np.argsort(-row, kind="stable")[:n] if row[i] > 0] for row in H
+            [int(i) for i in np.argsort(-row, kind="stable")[:n] if row[i] > 0]
+            for row in self.term_weights
         ]
 
     def topic_label(self, topic: int) -> str:

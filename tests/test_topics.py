@@ -1,7 +1,7 @@
 import numpy as np
 import scipy.sparse as sp
 
-from pipeline.topics import SeededNMF, solve_weights
+from pipeline.topics import SeededNMF, corpus_term_weights, solve_weights
 
 
 def corpus(seed: int = 0) -> sp.csr_matrix:
@@ -49,6 +49,37 @@ def test_a_message_gets_the_same_weights_alone_or_in_a_batch():
     for i in (0, 45, 119):
         alone = model.transform(X[i])
         np.testing.assert_allclose(alone[0], batch[i], rtol=1e-10, atol=1e-12)
+
+
+def test_a_theme_is_described_in_the_corpus_words_not_the_seeds():
+    # The seeds of theme 0 say terms 0-4; the community says the same thing with terms
+    # 0-1 and 5-7 (a row is a message). The anchored row keeps the seeds' words; the
+    # description must rank the community's words first and drop the unused seed words.
+    rng = np.random.default_rng(1)
+    rows = []
+    for _ in range(60):
+        row = np.zeros(15)
+        row[[0, 1, 5, 6, 7]] = rng.random(5) + 0.2
+        rows.append(row / np.linalg.norm(row))
+    for _ in range(60):
+        row = np.zeros(15)
+        row[10:15] = rng.random(5) + 0.2
+        rows.append(row / np.linalg.norm(row))
+    X = sp.csr_matrix(np.array(rows))
+    model = SeededNMF(extra_topics=1, mu=30.0).fit(X, centroid(0)[None, :])
+    described = corpus_term_weights(X, model.transform(X), model.components_)
+    assert set(np.argsort(-model.components_[0])[:5]) == {0, 1, 2, 3, 4}
+    assert set(np.argsort(-described[0])[:5]) == {0, 1, 5, 6, 7}
+    assert not described[0, 2:5].any()
+    assert (described >= 0).all()
+
+
+def test_a_topic_no_message_uses_keeps_its_own_terms():
+    H = np.array([[1.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    X = sp.csr_matrix(np.array([[2.0, 2.0, 0.0], [1.0, 1.0, 0.0]]))
+    described = corpus_term_weights(X, solve_weights(X, H), H)
+    np.testing.assert_allclose(described[0], [1.0, 1.0, 0.0], atol=1e-9)
+    np.testing.assert_array_equal(described[1], H[1])
 
 
 def test_weights_solve_a_known_mixture():
