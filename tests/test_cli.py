@@ -278,3 +278,17 @@ def test_messages_parquet_holds_each_messages_own_tokens(run_dir):
         )
         assert len(row["theme_scores"]) == len(theme_ids)
         assert set(row["themes"]) <= theme_ids
+
+
+def test_one_process_writes_the_same_outputs_and_leaves_nothing_beside_them(run_dir, tmp_path):
+    # run_dir was made on both cores (forked apply workers, parquet encoded on a thread)
+    out = tmp_path / "one" / "out"
+    result = runner.invoke(
+        app, ["run", str(EXAMPLE), "-o", str(out), "--set", "normalise.workers=1"]
+    )
+    assert result.exit_code == 0, result.output
+    for name in OUTPUTS:
+        if name != "manifest.json":  # it holds the times and the config
+            assert (out / name).read_bytes() == (run_dir / name).read_bytes(), name
+    assert [p.name for p in out.parent.iterdir()] == ["out"]
+    assert [p.name for p in run_dir.parent.iterdir()] == ["out"]

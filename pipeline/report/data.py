@@ -28,11 +28,14 @@ class RunData:
     model_facts: dict[str, object] = field(default_factory=dict)
 
     def dominant_topic(self) -> np.ndarray:
-        """Each message's strongest topic, -1 where it has no weight at all."""
-        if self.weights.size == 0:
-            return np.full(len(self.messages), -1)
-        best = self.weights.argmax(axis=1)
-        return np.where(self.weights.max(axis=1) > 0, best, -1)
+        return dominant_topic(self.weights)
+
+
+def dominant_topic(weights: np.ndarray) -> np.ndarray:
+    """Each message's strongest topic, -1 where it has no weight at all."""
+    if weights.size == 0:
+        return np.full(len(weights), -1)
+    return np.where(weights.max(axis=1) > 0, weights.argmax(axis=1), -1)
 
 
 class RunDirError(ValueError):
