@@ -40,9 +40,9 @@ CAPS = {
 def row(name: str, result, baseline=None, baseline_name: str | None = None) -> str:
     if isinstance(result, str):
         return f"{name:<22}failed: {result}"
-    count, _, inner, peak = result
+    count, _, inner, peak, peak_all = result
     rate = count / inner
-    line = f"{name:<22}{count:>10}{inner:>10.2f}{rate:>12,.0f}{peak:>10.0f}"
+    line = f"{name:<22}{count:>10}{inner:>10.2f}{rate:>12,.0f}{peak:>10.0f}{peak_all:>10.0f}"
     if baseline is not None and not isinstance(baseline, str):
         line += f"   {rate / (baseline[0] / baseline[2]):.1f}x {baseline_name}"
     return line
@@ -61,8 +61,11 @@ def main(argv: list[str] | None = None) -> int:
     chosen = list(SUITES) if not args.suites or "all" in args.suites else args.suites
     path = make_export(args.messages, layout=args.layout)
     print(f"export: {path.name} ({path.stat().st_size / 1e6:.1f} MB)")
-    print(f"{'stage':<22}{'messages':>10}{'seconds':>10}{'msg/s':>12}{'peak MB':>10}   vs baseline")
-    seen: dict[str, tuple[int, float, float, float] | str] = {}
+    print(
+        f"{'stage':<22}{'messages':>10}{'seconds':>10}{'msg/s':>12}{'peak MB':>10}"
+        f"{'+workers':>10}   vs baseline"
+    )
+    seen: dict[str, tuple[int, float, float, float, float] | str] = {}
     for suite in chosen:
         for stage, baseline in SUITES[suite]:
             for name in (stage, baseline):

@@ -24,21 +24,41 @@ def _child(stage: str, path: str, cap: int, results) -> None:
     results.put((count, seconds, inner, peak_mb))
 
 
-def measure(stage: str, path: Path, cap: int) -> tuple[int, float, float, float] | str:
-    """(messages, seconds in the process, seconds of the measured work, peak RSS MB), or
-    the error that stopped the stage."""
+def measure(stage: str, path: Path, cap: int) -> tuple[int, float, float, float, float] | str:
+    """(messages, seconds in the process, seconds of the measured work, peak RSS MB,
+    peak MB of the process and the workers it forks together), or the error that
+    stopped the stage."""
     context = multiprocessing.get_context("spawn")  # a clean process: peak RSS is the stage's own
     results = context.Queue()
     process = context.Process(target=_child, args=(stage, str(path), cap, results))
     process.start()
+    peak_all_kb = 0
     while True:
         try:
-            outcome = results.get(timeout=1.0)
+            outcome = results.get(timeout=0.2)
             break
         except queues.Empty:
             if not process.is_alive():
                 raise RuntimeError(
                     f"benchmark stage {stage} died (exit code {process.exitcode})"
                 ) from None
+            peak_all_kb = max(peak_all_kb, tree_pss_kb(process.pid))
     process.join()
-    return outcome
+    if isinstance(outcome, str):
+        return outcome
+    return (*outcome, peak_all_kb / 1024 if peak_all_kb else float("nan"))
+
+
+def tree_pss_kb(pid: int) -> int:
+    """The proportional set size of a process and its descendants, in kB: pages that
+    forked workers still share with their parent count once, split between them, so the
+    sum is the memory the whole stage holds. 0 where /proc cannot tell (not Linux)."""
+    total = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            total += next(int(line.split()[1]) for line in rollup if line.startswith("Pss:"))
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            total += sum(tree_pss_kb(int(child)) for child in children.read().split())
+    except (OSError, StopIteration, ValueError):
+        pass  # the process ended between two reads
+    return total
