@@ -37,6 +37,9 @@ def parse_whatstk_hformat(path: Path, cap: int) -> int:
 
 
 def parse_chatminer(path: Path, cap: int) -> int:
+    import os
+
+    os.environ["TQDM_DISABLE"] = "1"  # its progress bar would flood the table
     from chatminer.chatparsers import WhatsAppParser
 
     logging.disable(logging.INFO)
