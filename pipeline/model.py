@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from pipeline.classify import ThemeClassifier, out_of_fold_probabilities
 from pipeline.config import Config, TopicsConfig
@@ -68,6 +69,21 @@ class ThemeModel:
     ) -> ThemeModel:
         """Fit on the corpus (the background the themes are found in, as token lists)
         and the seeds (normalised)."""
+        # One BLAS thread: the dense products here are small (K = 16 topics), and a
+        # second thread only waits for the core that the stability refits keep busy
+        # (200k messages: fit 7.3-7.7 s -> 5.5-6.2 s).
+        with threadpool_limits(1):
+            return cls._fit(corpus, seeds, seed_docs, themes, config)
+
+    @classmethod
+    def _fit(
+        cls,
+        corpus: Sequence[Sequence[str]],
+        seeds: Sequence[SeedMessage],
+        seed_docs: Sequence[Normalised],
+        themes: list[Theme],
+        config: Config,
+    ) -> ThemeModel:
         theme_ids = [t.id for t in themes]
         c = config.topics
         # Vocabulary and topics are learned from a seeded sample of a large corpus (and
