@@ -69,16 +69,10 @@ class Vectoriser:
         """TF-IDF rows as scikit-learn's TfidfVectorizer makes them (tested against it),
         built here because its per-term Python loop, raising KeyError for every term
         outside the vocabulary, dominated the time to read a million messages."""
-        if not hasattr(self, "vocabulary_"):
-            raise RuntimeError("Vectoriser is not fitted; call fit() first")
-        if self._index is None:
-            self._index = {term: i for i, term in enumerate(self.vocabulary_)}
-            # only a pair whose first word starts a known bigram can be one
-            self._bigram_starts = {t.split(" ", 1)[0] for t in self.vocabulary_ if " " in t}
-        column = self._index.get
+        column = self.index.get
         n_max = self.config.ngram_max
         starts = self._bigram_starts
-        # flat column indices and row starts: a CSR matrix with repeats, summed below
+        # flat column indices and row starts: a CSR matrix with repeats, summed in weigh
         indices: list[int] = []
         indptr = [0]
         for tokens in documents:
@@ -89,6 +83,22 @@ class Vectoriser:
             row = [column(term) for term in terms]
             indices.extend([i for i in row if i is not None])
             indptr.append(len(indices))
+        return self.weigh(indices, indptr)
+
+    @property
+    def index(self) -> dict[str, int]:
+        """Term -> column."""
+        if not hasattr(self, "vocabulary_"):
+            raise RuntimeError("Vectoriser is not fitted; call fit() first")
+        if self._index is None:
+            self._index = {term: i for i, term in enumerate(self.vocabulary_)}
+            # only a pair whose first word starts a known bigram can be one
+            self._bigram_starts = {t.split(" ", 1)[0] for t in self.vocabulary_ if " " in t}
+        return self._index
+
+    def weigh(self, indices: Sequence[int], indptr: Sequence[int]) -> sp.csr_matrix:
+        """TF-IDF rows from each row's columns (`indices[indptr[r]:indptr[r + 1]]`,
+        repeats counted), L2-normalised."""
         X = sp.csr_matrix(
             (np.ones(len(indices)), np.asarray(indices, dtype=np.int32), np.asarray(indptr)),
             shape=(len(indptr) - 1, len(self.vocabulary_)),

@@ -31,6 +31,26 @@ def _fitted() -> ThemeClassifier:
     return ThemeClassifier.fit(X, W, TEXTS, Y, c=10.0)
 
 
+def test_surface_rows_count_each_word_as_the_plain_transform_does():
+    # words glued to punctuation, repeated words (counted), emoji, unknown words, an
+    # empty text; asked twice, so the second answer comes from the piece cache
+    classifier = _fitted()
+    texts = [
+        "promo,promo diskon!! promo",
+        "kumpul-kumpul bersama😊bersama",
+        "",
+        "tidak ada kata yang dikenal",
+        "diskon? diskon. (kumpul)",
+    ]
+    expected = classifier.surface.transform([surface_words(t) for t in texts]).toarray()
+    for _ in range(2):
+        np.testing.assert_array_equal(classifier.surface_rows(texts).toarray(), expected)
+    promo, diskon = (classifier.surface.index[w] for w in ("promo", "diskon"))
+    # three promos to one diskon: sublinear tf makes it 1 + log 3 against 1, times idf
+    row = expected[0] / classifier.surface.idf_
+    np.testing.assert_allclose(row[promo] / row[diskon], 1 + np.log(3), rtol=1e-12)
+
+
 def test_classifier_learns_each_theme_from_its_words():
     classifier = _fitted()
     texts = ["besok kumpul bersama ya", "ada diskon promo"]
