@@ -31,16 +31,23 @@ EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 
 # A phone number: a + or 0 (or Indonesia's 62) start, then digits broken by spaces, dots,
 # dashes (also U+2011 non-breaking hyphens) or brackets. The digit count is checked in
-# code (9-15), so prices such as 25.000 or dates never match.
+# code (9-15), so prices such as 25.000 or dates never match. It never starts inside a
+# number: in "250.000 - 300.000" the "000 - 300.000" after the dot is a price range.
 PHONE_CANDIDATE_RE = re.compile(
-    r"(?<![\w+])(?:\+\s?\d|\(?0\d|62\d)[\d \u00a0\u202f.\-\u2011\u2010()]{6,22}\d(?!\w)"
+    r"(?<![\w+])(?<!\d[.,])"
+    r"(?:\+\s?\d|\(?0\d|62\d)[\d \u00a0\u202f.\-\u2011\u2010()]{6,22}\d(?!\w)"
 )
 PHONE_DIGITS_MIN, PHONE_DIGITS_MAX = 9, 15
+# An amount in thousands groups ("620.000.000"), which a 62 start would otherwise take
+# for a phone number; amounts never start with 0 or +, phone numbers often do.
+AMOUNT_SHAPE_RE = re.compile(r"[1-9]\d{0,2}(?:[.,]\d{3})+")
 
 
 def is_phone_number(candidate: str) -> bool:
     digits = sum(ch.isdigit() for ch in candidate)
-    return PHONE_DIGITS_MIN <= digits <= PHONE_DIGITS_MAX
+    return PHONE_DIGITS_MIN <= digits <= PHONE_DIGITS_MAX and not AMOUNT_SHAPE_RE.fullmatch(
+        candidate
+    )
 
 
 _DIGIT_RUN_RE = re.compile(r"\d\d\d")

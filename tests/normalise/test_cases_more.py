@@ -76,6 +76,9 @@ TEXT = [
     ("bagus.dan.tidak.menyerap", "bagus.dan.tidak.menyerap"),
     ("order di toko.id, kak", "order di _url_ , kak"),
     ("RP 25.000", "_price_"),
+    # a price range or a large amount is not a phone number
+    ("harga 250.000-300.000", "harga _number_ - _number_"),
+    ("modal 620.000.000", "modal _number_"),
     ("harga 1,5 JT", "harga _price_"),
     ("a1 nya", "a1 nya"),
     # English and mixed

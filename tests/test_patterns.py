@@ -1,0 +1,37 @@
+import pytest
+
+from pipeline.patterns import looks_like_phone_name, mask_phone_numbers
+
+MASKED = [
+    ("hubungi 0812-3456-7890", "hubungi <phone>"),
+    ("wa +62 813 4981 2270 ya", "wa <phone> ya"),
+    ("6281349812270", "<phone>"),
+    ("kantor (0511) 3252 123", "kantor <phone>"),
+    ("0812.3456.7890 atau 0813\u20114981\u20112270", "<phone> atau <phone>"),
+    ("harga 25.000, hubungi 081234567890", "harga 25.000, hubungi <phone>"),
+]
+KEPT = [
+    "harga Rp 250.000 - 300.000 per kotak",
+    "harga 250.000-300.000",
+    "diskon 10.000 20.000 30.000",
+    "modal 620.000.000 dari KUR",
+    "omzet 100.000.000 setahun",
+    "stok 1.000 - 2.000 pcs",
+    "tanggal 12-03-2024 jam 19.45",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MASKED)
+def test_phone_numbers_in_text_are_masked(text, expected):
+    assert mask_phone_numbers(text, "<phone>") == expected
+
+
+@pytest.mark.parametrize("text", KEPT)
+def test_prices_ranges_and_dates_are_not_taken_for_phone_numbers(text):
+    assert mask_phone_numbers(text, "<phone>") == text
+
+
+def test_a_name_that_is_a_phone_number():
+    assert looks_like_phone_name("+62 812-3456-7890")
+    assert not looks_like_phone_name("620.000.000")
+    assert not looks_like_phone_name("Siti 0812")
