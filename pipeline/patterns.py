@@ -29,13 +29,14 @@ def may_hold_url(text: str) -> bool:
 
 EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 
-# A phone number: a + or 0 (or Indonesia's 62) start, then digits broken by spaces, dots,
-# dashes (also U+2011 non-breaking hyphens) or brackets. The digit count is checked in
+# A phone number: a + or 0 (or Indonesia's 62, also "62 812 ...") start, then digits
+# broken by spaces, dots, dashes (also U+2011 non-breaking hyphens) or brackets, a
+# bracket before the start too ("(+62) 812 ..."). The digit count is checked in
 # code (9-15), so prices such as 25.000 or dates never match. It never starts inside a
 # number: in "250.000 - 300.000" the "000 - 300.000" after the dot is a price range.
 PHONE_CANDIDATE_RE = re.compile(
     r"(?<![\w+])(?<!\d[.,])"
-    r"(?:\+\s?\d|\(?0\d|62\d)[\d \u00a0\u202f.\-\u2011\u2010()]{6,22}\d(?!\w)"
+    r"(?:\(?\+\s?\d|\(?0\d|62[ .\-\u2011]?\d)[\d \u00a0\u202f.\-\u2011\u2010()]{6,22}\d(?!\w)"
 )
 PHONE_DIGITS_MIN, PHONE_DIGITS_MAX = 9, 15
 # An amount in thousands groups ("620.000.000"), which a 62 start would otherwise take

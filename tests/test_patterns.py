@@ -9,6 +9,9 @@ MASKED = [
     ("kantor (0511) 3252 123", "kantor <phone>"),
     ("0812.3456.7890 atau 0813\u20114981\u20112270", "<phone> atau <phone>"),
     ("harga 25.000, hubungi 081234567890", "harga 25.000, hubungi <phone>"),
+    ("62 812 3456 7890", "<phone>"),
+    ("(+62) 812 3456 7890", "<phone>"),
+    ("081234567890/081298765432", "<phone>/<phone>"),
 ]
 KEPT = [
     "harga Rp 250.000 - 300.000 per kotak",
