@@ -71,16 +71,17 @@ class Vectoriser:
         outside the vocabulary, dominated the time to read a million messages."""
         column = self.index.get
         n_max = self.config.ngram_max
-        starts = self._bigram_starts
+        # Bigrams are looked up as pairs of tokens: no joined string made for each pair
+        # of every message, and no hash of it (144k messages: 1.2-1.6 -> 0.8-1.0 s).
+        pair = self._pairs.get if n_max == 2 and self._pairs is not None else None
         # flat column indices and row starts: a CSR matrix with repeats, summed in weigh
         indices: list[int] = []
         indptr = [0]
         for tokens in documents:
-            if n_max == 2:
-                terms = [*tokens, *(f"{a} {b}" for a, b in pairwise(tokens) if a in starts)]
+            if pair is not None:
+                row = [*map(column, tokens), *map(pair, pairwise(tokens))]
             else:
-                terms = ngrams(tokens, n_max)
-            row = [column(term) for term in terms]
+                row = list(map(column, ngrams(tokens, n_max)))
             indices.extend([i for i in row if i is not None])
             indptr.append(len(indices))
         return self.weigh(indices, indptr)
@@ -92,8 +93,15 @@ class Vectoriser:
             raise RuntimeError("Vectoriser is not fitted; call fit() first")
         if self._index is None:
             self._index = {term: i for i, term in enumerate(self.vocabulary_)}
-            # only a pair whose first word starts a known bigram can be one
-            self._bigram_starts = {t.split(" ", 1)[0] for t in self.vocabulary_ if " " in t}
+            # A two-word term is one pair of tokens, unless a token itself holds a space
+            # (a lexicon may map a word to two): then a pair's term may have more
+            # spaces, and terms are joined strings as scikit-learn makes them.
+            spaces = [term.count(" ") for term in self.vocabulary_]
+            self._pairs = (
+                {tuple(t.split(" ")): i for i, t in enumerate(self.vocabulary_) if spaces[i] == 1}
+                if max(spaces, default=0) <= 1
+                else None
+            )
         return self._index
 
     def weigh(self, indices: Sequence[int], indptr: Sequence[int]) -> sp.csr_matrix:

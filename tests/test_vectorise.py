@@ -42,6 +42,31 @@ def test_rows_match_scikit_learn(ngram_max, sublinear):
     assert got.has_sorted_indices
 
 
+# A lexicon may map a word to two ("thanks" -> "terima kasih"), so a token can hold a
+# space; its bigrams then have two spaces, and pairs of tokens must still find them.
+SPACED = [
+    ["terima kasih", "bu"],
+    ["terima", "kasih", "bu"],
+    ["terima kasih", "bu", "siti"],
+    ["bu", "siti", "terima kasih"],
+]
+
+
+@pytest.mark.parametrize("docs", [DOCS, SPACED], ids=["plain tokens", "a token with a space"])
+def test_bigram_rows_match_scikit_learn_whatever_the_tokens(docs):
+    config = VectoriseConfig(ngram_max=2, min_df=1, max_df=1.0, sublinear_tf=True)
+    ours = Vectoriser(config).fit(docs)
+    reference = TfidfVectorizer(
+        analyzer=lambda tokens: ngrams(tokens, 2),
+        sublinear_tf=True,
+        vocabulary={t: i for i, t in enumerate(ours.vocabulary_)},
+    ).fit(docs)
+    probe = [*docs, *NEW, ["terima", "kasih", "terima kasih", "bu"]]
+    np.testing.assert_allclose(
+        ours.transform(probe).toarray(), reference.transform(probe).toarray(), rtol=1e-12
+    )
+
+
 def test_transform_before_fit_is_an_error():
     with pytest.raises(RuntimeError, match="not fitted"):
         Vectoriser(VectoriseConfig()).transform([["a"]])
