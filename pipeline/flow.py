@@ -348,26 +348,32 @@ def write_run(
             model.theme_ids,
         )
         try:
-            return _write_run(result, out_dir, config, inputs, messages, scratch)
+            quality = topic_quality(model, result.X, counts=result.counts)
+            model.metrics.update({k: v for k, v in quality.items() if k != "coherence"})
+            data = run_data(result, quality["coherence"])  # type: ignore[arg-type]
+            manifest = run_manifest(result, data, config, inputs)
+            write_run_dir(
+                out_dir,
+                data,
+                config.report,
+                {
+                    "messages.parquet": lambda path: _finished(messages, scratch / path.name, path),
+                    "manifest.json": lambda path: write_json(path, manifest),
+                },
+            )
         finally:
             messages.finish()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    return manifest
 
 
-def _write_run(
-    result: RunResult,
-    out_dir: Path,
-    config: Config,
-    inputs: Sequence[Path],
-    messages: MessagesFile,
-    scratch: Path,
+def run_manifest(
+    result: RunResult, data: RunData, config: Config, inputs: Sequence[Path]
 ) -> dict[str, object]:
-    model, corpus, applied = result.model, result.corpus, result.applied
-    quality = topic_quality(model, result.X, counts=result.counts)
-    model.metrics.update({k: v for k, v in quality.items() if k != "coherence"})
-    data = run_data(result, quality["coherence"])  # type: ignore[arg-type]
-    manifest = {
+    """manifest.json of a run: inputs, ledger, counts, topics, config and timings."""
+    corpus, applied = result.corpus, result.applied
+    return {
         "guyub_version": __version__,
         "created": _created(),
         "inputs": [_describe_input(p) for p in inputs],
@@ -387,21 +393,11 @@ def _write_run(
         "config": config.model_dump(),
         "config_hash": config.digest(),
         "package_versions": package_versions(),
-        "model": model.metrics,
+        "model": result.model.metrics,
         # a list, not an object: the manifest's keys are sorted, these keep their order
         "report_facts": [[fact, value] for fact, value in data.model_facts.items()],
         "timings_seconds": {k: round(v, 3) for k, v in result.timings.items()},
     }
-    write_run_dir(
-        out_dir,
-        data,
-        config.report,
-        {
-            "messages.parquet": lambda path: _finished(messages, scratch / path.name, path),
-            "manifest.json": lambda path: write_json(path, manifest),
-        },
-    )
-    return manifest
 
 
 def _finished(messages: MessagesFile, written: Path, target: Path) -> None:

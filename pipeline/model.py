@@ -73,89 +73,82 @@ class ThemeModel:
         # second thread only waits for the core that the stability refits keep busy
         # (200k messages: fit 7.3-7.7 s -> 5.5-6.2 s).
         with threadpool_limits(1):
-            return cls._fit(corpus, seeds, seed_docs, themes, config)
-
-    @classmethod
-    def _fit(
-        cls,
-        corpus: Sequence[Sequence[str]],
-        seeds: Sequence[SeedMessage],
-        seed_docs: Sequence[Normalised],
-        themes: list[Theme],
-        config: Config,
-    ) -> ThemeModel:
-        theme_ids = [t.id for t in themes]
-        c = config.topics
-        # Vocabulary and topics are learned from a seeded sample of a large corpus (and
-        # every seed); every message still gets its weights from them in `apply`.
-        rows = _sample_rows(len(corpus), 0, c.fit_sample, c.random_state)
-        documents = [*(corpus[i] for i in rows), *(d.tokens for d in seed_docs)]
-        vectoriser = Vectoriser(config.vectorise).fit(documents)
-        X_fit = vectoriser.transform(documents)
-        n_sample = len(rows)
-        X_seeds = X_fit[n_sample:]
-        Y = label_matrix(seeds, theme_ids)
-        centroids = theme_centroids(X_seeds, Y)
-        # The refits that measure stability need only the sample and the centroids: they
-        # run on the other core while this one fits (sparse products use one core).
-        stability_job = (
-            Background(
-                topic_stability,
-                X_fit,
-                n_sample,
-                len(seed_docs),
-                centroids,
-                c,
-                fork=worker_count(config.normalise.workers) > 1,
+            theme_ids = [t.id for t in themes]
+            c = config.topics
+            # Vocabulary and topics are learned from a seeded sample of a large corpus (and
+            # every seed); every message still gets its weights from them in `apply`.
+            rows = _sample_rows(len(corpus), 0, c.fit_sample, c.random_state)
+            documents = [*(corpus[i] for i in rows), *(d.tokens for d in seed_docs)]
+            vectoriser = Vectoriser(config.vectorise).fit(documents)
+            X_fit = vectoriser.transform(documents)
+            n_sample = len(rows)
+            X_seeds = X_fit[n_sample:]
+            Y = label_matrix(seeds, theme_ids)
+            centroids = theme_centroids(X_seeds, Y)
+            # The refits that measure stability need only the sample and the centroids: they
+            # run on the other core while this one fits (sparse products use one core).
+            stability_job = (
+                Background(
+                    topic_stability,
+                    X_fit,
+                    n_sample,
+                    len(seed_docs),
+                    centroids,
+                    c,
+                    fork=worker_count(config.normalise.workers) > 1,
+                )
+                if c.stability_runs > 1
+                else None
             )
-            if c.stability_runs > 1
-            else None
-        )
-        topics = SeededNMF.from_config(c).fit(X_fit, centroids)
-        topic_themes = match_topics(topics.components_, centroids, config.themes.match_threshold)
-        t = config.themes
-        if t.scorer == "classifier":
-            W_seeds = topics.transform(X_seeds)
-            texts = [d.text for d in seed_docs]
-            classifier = ThemeClassifier.fit(X_seeds, W_seeds, texts, Y, t.classifier_c)
-            Z = classifier.features(X_seeds, classifier.surface_rows(texts), W_seeds)
-            scores = out_of_fold_probabilities(Z, Y, t.classifier_c, t.calibration_folds)
-        else:
-            classifier = None
-            scores = out_of_fold_scores(X_seeds, Y, topics, topic_themes, t.calibration_folds)
-        thresholds = calibrate_thresholds(scores, Y, t.relative_threshold)
-        W_fit = topics.transform(X_fit)
-        # described from the corpus rows alone: the community's words, not the seeds'
-        described = slice(0, n_sample) if n_sample else slice(None)
-        term_weights = corpus_term_weights(X_fit[described], W_fit[described], topics.components_)
-        model = cls(
-            config,
-            themes,
-            vectoriser,
-            topics,
-            topic_themes,
-            thresholds,
-            centroids,
-            term_weights,
-            classifier,
-        )
-        model.metrics = {
-            "messages": len(corpus),
-            "seed_messages": len(seeds),
-            "vocabulary": len(vectoriser.vocabulary_),
-            "topics": len(topic_themes),
-            "emergent_topics": sum(t is None for t in topic_themes),
-            "nmf_iterations": topics.n_iter_,
-            "theme_row_cosine": theme_row_cosine(topics.components_, centroids),
-            # how well the topics explain the messages they were fitted on; batch runs
-            # compare new messages against it to tell when a refit is due
-            "mean_residual": round(
-                float(row_residuals(X_fit, W_fit, topics.components_).mean()), 4
-            ),
-        }
-        if stability_job is not None:
-            model.metrics["stability"] = stability_job.result()
-        return model
+            topics = SeededNMF.from_config(c).fit(X_fit, centroids)
+            topic_themes = match_topics(
+                topics.components_, centroids, config.themes.match_threshold
+            )
+            t = config.themes
+            if t.scorer == "classifier":
+                W_seeds = topics.transform(X_seeds)
+                texts = [d.text for d in seed_docs]
+                classifier = ThemeClassifier.fit(X_seeds, W_seeds, texts, Y, t.classifier_c)
+                Z = classifier.features(X_seeds, classifier.surface_rows(texts), W_seeds)
+                scores = out_of_fold_probabilities(Z, Y, t.classifier_c, t.calibration_folds)
+            else:
+                classifier = None
+                scores = out_of_fold_scores(X_seeds, Y, topics, topic_themes, t.calibration_folds)
+            thresholds = calibrate_thresholds(scores, Y, t.relative_threshold)
+            W_fit = topics.transform(X_fit)
+            # described from the corpus rows alone: the community's words, not the seeds'
+            described = slice(0, n_sample) if n_sample else slice(None)
+            term_weights = corpus_term_weights(
+                X_fit[described], W_fit[described], topics.components_
+            )
+            model = cls(
+                config,
+                themes,
+                vectoriser,
+                topics,
+                topic_themes,
+                thresholds,
+                centroids,
+                term_weights,
+                classifier,
+            )
+            model.metrics = {
+                "messages": len(corpus),
+                "seed_messages": len(seeds),
+                "vocabulary": len(vectoriser.vocabulary_),
+                "topics": len(topic_themes),
+                "emergent_topics": sum(t is None for t in topic_themes),
+                "nmf_iterations": topics.n_iter_,
+                "theme_row_cosine": theme_row_cosine(topics.components_, centroids),
+                # how well the topics explain the messages they were fitted on; batch runs
+                # compare new messages against it to tell when a refit is due
+                "mean_residual": round(
+                    float(row_residuals(X_fit, W_fit, topics.components_).mean()), 4
+                ),
+            }
+            if stability_job is not None:
+                model.metrics["stability"] = stability_job.result()
+            return model
 
     def apply(self, documents: Sequence[Normalised]) -> Applied:
         X = self.vectoriser.transform([d.tokens for d in documents])
