@@ -34,16 +34,25 @@ from pipeline.patterns import may_hold_url
 
 __all__ = ["Normalised", "Normaliser"]
 
+_LANGS = ("id", "en", "other")  # the order of a Piece's terms_* fields
+
 _PLACEHOLDER_TOKENS = frozenset(PLACEHOLDERS.values())
 # The prefixes and suffixes Sastrawi can remove (ber-/per-/ter- start like be-/pe-/te-).
 AFFIX_RE = re.compile(r"^(?:me|be|di|ke|pe|se|te)|(?:kan|an|i|nya|lah|kah|pun|ku|mu)$")
 
 
 class Piece(NamedTuple):
+    """What one whitespace-free piece of a message becomes. A word's term can depend on
+    the message's language (an unknown word is lemmatised in English, stemmed
+    otherwise), so the terms are kept for each language the message may turn out to
+    have; a message then only picks one tuple per piece."""
+
     readable: str
-    words: tuple[str, ...]
     id_votes: int
     en_votes: int
+    terms_id: tuple[str, ...]
+    terms_en: tuple[str, ...]
+    terms_other: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +82,14 @@ class Normaliser:
         self._stemmer = sastrawi_stemmer() if config.stem else None
         self.text_steps = self._build_text_steps()
         # Most messages hold nothing to mask; one look for a digit, an @, a < or a URL
-        # spares them the mask steps' own checks, each as slow as that one look.
-        self._unmasked_steps = [(n, s) for n, s in self.text_steps if not n.startswith("mask_")]
+        # (after the clean-up, so that no invisible mark hides one) spares them the mask
+        # steps' own checks, each as slow as that one look.
+        names = [name for name, _ in self.text_steps]
+        masks = [i for i, name in enumerate(names) if name.startswith("mask_")]
+        first, last = (masks[0], masks[-1] + 1) if masks else (len(names), len(names))
+        self._before_masks = self.text_steps[:first]
+        self._mask_steps = self.text_steps[first:last]
+        self._after_masks = self.text_steps[last:]
         self.token_steps = self._build_token_steps()
         self._forms: dict[str, str] = {}
         self._langs: dict[str, str] = {}
@@ -203,44 +218,53 @@ class Normaliser:
     def piece(self, piece: str) -> Piece:
         """What one whitespace-free piece of a message becomes, cached: chat repeats its
         pieces ("ya,", "harganya", "mantappp!!") far more than its messages, so a
-        message costs one dictionary look-up per piece instead of a regex split and a
-        look-up per token."""
+        message costs one dictionary look-up per piece instead of a regex split and
+        look-ups per token."""
         cached = self._pieces.get(piece)
         if cached is None:
             parts = TOKEN_SPLIT_RE.split(piece)
             parts[1::2] = [self.formal(t) for t in parts[1::2]]
-            words = tuple(" ".join(parts[1::2]).split())
+            words = " ".join(parts[1::2]).split()
             langs = [self.language(word) for word in words]
             readable = " ".join("".join(parts).split())
-            cached = Piece(readable, words, langs.count("id"), langs.count("en"))
+            terms = [
+                tuple(t for word in words if (t := self.term(word, lang)) is not None)
+                for lang in _LANGS
+            ]
+            cached = Piece(readable, langs.count("id"), langs.count("en"), *terms)
             self._pieces[piece] = cached
         return cached
 
     def _resolve(self, text: str) -> tuple[str, list[str], str]:
-        """(readable text, its words, the message's language by majority vote)."""
-        steps = self.text_steps if may_need_masking(text) else self._unmasked_steps
-        for _, step in steps:
+        """(readable text, its terms, the message's language by majority vote)."""
+        for _, step in self._before_masks:
+            text = step(text)
+        if may_need_masking(text):
+            for _, step in self._mask_steps:
+                text = step(text)
+        for _, step in self._after_masks:
             text = step(text)
         cached, piece = self._pieces.get, self.piece
         # a Piece is a non-empty tuple, so `or` only calls piece() on a miss
         known = [cached(chunk) or piece(chunk) for chunk in text.split()]
         if not known:
             return "", [], "other"
-        # one transpose in C beats a Python loop that adds up each piece
-        readable, words, id_votes, en_votes = zip(*known, strict=True)
+        # one transpose in C beats a Python loop over the pieces
+        readable, id_votes, en_votes, terms_id, terms_en, terms_other = zip(*known, strict=True)
         ids, ens = sum(id_votes), sum(en_votes)
-        lang = "other" if ids == ens == 0 else "en" if ens > ids else "id"
-        return " ".join(filter(None, readable)), list(chain.from_iterable(words)), lang
+        if ids == ens == 0:
+            lang, terms = "other", terms_other
+        elif ens > ids:
+            lang, terms = "en", terms_en
+        else:
+            lang, terms = "id", terms_id
+        return " ".join(filter(None, readable)), list(chain.from_iterable(terms)), lang
 
     def readable(self, text: str) -> str:
         return self._resolve(text)[0]
 
     def __call__(self, text: str) -> Normalised:
-        readable, words, lang = self._resolve(text)
-        cache = self._terms[lang]
-        term = self.term
-        tokens = [t for w in words if (t := cache[w] if w in cache else term(w, lang)) is not None]
-        return Normalised(readable, tokens, lang)
+        return Normalised(*self._resolve(text))
 
     def explain(self, text: str) -> list[tuple[str, str]]:
         """The text after each step, for `guyub normalise --explain`."""
