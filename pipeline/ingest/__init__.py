@@ -27,7 +27,7 @@ from pipeline.ingest.transcript import (
     parse_parquet,
     parse_transcript,
 )
-from pipeline.ingest.whatsapp import parse_whatsapp, sniff_layout
+from pipeline.ingest.whatsapp import SNIFF_LINES, parse_whatsapp, sniff_layout
 from pipeline.privacy import Privacy
 from pipeline.records import FileReport, Message
 
@@ -54,7 +54,7 @@ def sniff_format(document: Document) -> str:
         return document.suffix
     if document.suffix == "json" or looks_like_telegram(document):
         return "telegram"
-    lines = document.lines
+    lines = document.head(SNIFF_LINES)
     if looks_like_line(lines):
         return "line"
     if sniff_layout(lines):

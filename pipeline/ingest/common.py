@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from pipeline.ingest.decode import IngestError, decode_export, split_lines
+from pipeline.ingest.decode import IngestError, decode_export
 
 
 @dataclass
@@ -20,16 +20,39 @@ class Document:
     max_line_chars: int = 1_000_000
 
     @cached_property
+    def text(self) -> str:
+        """The decoded export with \n line endings (only \n and \r\n end a line:
+        U+2028 inside a message is text, unlike for str.splitlines)."""
+        text = decode_export(self.data, self.source)
+        if "\r" in text:
+            text = text.replace("\r\n", "\n")
+            if text.endswith("\r"):
+                text = text[:-1]
+        return text
+
+    @cached_property
     def lines(self) -> list[str]:
-        lines = split_lines(decode_export(self.data, self.source))
+        lines = self.text.split("\n")
+        if lines[-1] == "":
+            lines.pop()
         if lines and max(map(len, lines)) > self.max_line_chars:
             number = next(i for i, line in enumerate(lines, 1) if len(line) > self.max_line_chars)
-            raise IngestError(
-                self.source,
-                number,
-                f"a line of {len(lines[number - 1]):,} characters; no chat export has one, so the file is refused",
-            )
+            self.refuse_long_line(number, len(lines[number - 1]))
         return lines
+
+    def head(self, n: int) -> list[str]:
+        """The first `n` lines, for sniffing, without splitting the whole export."""
+        lines = self.text[: self.max_line_chars + 1].split("\n", n)[:n]
+        if len(lines[0]) > self.max_line_chars:
+            self.refuse_long_line(1, len(self.text.split("\n", 1)[0]))
+        return lines
+
+    def refuse_long_line(self, number: int, length: int) -> None:
+        raise IngestError(
+            self.source,
+            number,
+            f"a line of {length:,} characters; no chat export has one, so the file is refused",
+        )
 
     @property
     def suffix(self) -> str:

@@ -1,4 +1,4 @@
-"""Turn an export file's bytes into lines, or say clearly why it cannot be read."""
+"""Turn an export file's bytes into text, or say clearly why it cannot be read."""
 
 from __future__ import annotations
 
@@ -38,12 +38,3 @@ def decode_export(data: bytes, source: str) -> str:
 
 def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
-
-
-def split_lines(text: str) -> list[str]:
-    """Lines without their endings; only \\n and \\r\\n end a line (U+2028 inside a
-    message is text, not a line break, unlike str.splitlines)."""
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return [line[:-1] if line.endswith("\r") else line for line in lines]

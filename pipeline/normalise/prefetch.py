@@ -24,13 +24,13 @@ from pipeline.config import PrivacyConfig
 from pipeline.forked import can_fork, worker_count
 from pipeline.ingest.decode import IngestError
 from pipeline.ingest.sources import open_document
-from pipeline.ingest.whatsapp import LAYOUTS, sniff_layout, split_author
+from pipeline.ingest.whatsapp import HEADER_LINES, SNIFF_LINES, sniff_layout, split_author
 from pipeline.normalise import Normalised, Normaliser
 from pipeline.privacy import Privacy
 
 # Below this much input, parsing is over before a second process would pay for itself.
 PREFETCH_MIN_BYTES = 8_000_000
-# How often (in lines) the reader looks whether the parse has finished, and how many
+# How often (in headers) the reader looks whether the parse has finished, and how many
 # results it writes at a time.
 _CHECK_EVERY = 1024
 _BATCH = 2000
@@ -132,19 +132,16 @@ def _rough_texts(inputs: list[Path], privacy: Privacy, stop):
     for path in inputs:
         try:
             document = open_document(path)
-            lines = document.lines
+            text = document.text
+            layout = sniff_layout(document.head(SNIFF_LINES))
         except IngestError:
             continue
-        layout = sniff_layout(lines)
         if layout is None:
             continue
-        pattern = LAYOUTS[layout]
-        for number, line in enumerate(lines):
+        headers = HEADER_LINES[layout].finditer(text)
+        for number, found in enumerate(headers):
             if number % _CHECK_EVERY == 0 and stop.is_set():
                 return
-            found = pattern.match(line)
-            if found is None:
-                continue
-            _, text, is_system = split_author(found["rest"], document.chat)
+            _, body, is_system = split_author(found["rest"], document.chat)
             if not is_system:
-                yield privacy.text(text.strip())
+                yield privacy.text(body.strip())

@@ -203,3 +203,34 @@ def test_a_giant_line_refuses_the_file_naming_the_line(tmp_path):
     assert result.reports[0].error.startswith(f"{bad}:2:")
     assert "1,500,0" in result.reports[0].error
     assert len(result.messages) == 6  # the other file is still read
+
+
+def test_a_giant_first_line_is_refused_as_line_1(tmp_path):
+    bad = tmp_path / "huge.txt"
+    bad.write_bytes(b"y" * 1_200_000)
+    assert read(bad).reports[0].error.startswith(f"{bad}:1: a line of 1,200,000 characters")
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+@pytest.mark.parametrize("last_break", [True, False])
+def test_line_endings_and_a_missing_last_break_give_the_same_records(tmp_path, ending, last_break):
+    lines = [
+        "junk before",
+        "01/02/24 10.00 - A: first line",
+        "second line\rwith a carriage return inside",
+        "",
+        "01/02/24 10.01 - B: one line",
+        "01/02/24 10.02 - A: last",
+        "tail line",
+    ]
+    path = tmp_path / "g.txt"
+    path.write_bytes((ending.join(lines) + (ending if last_break else "")).encode())
+    result = read(path)
+    report = result.reports[0]
+    assert [(m.line, m.author, m.text) for m in result.messages] == [
+        (2, "A", "first line\nsecond line\rwith a carriage return inside"),
+        (5, "B", "one line"),
+        (6, "A", "last\ntail line"),
+    ]
+    assert report.lines == 7 and report.lines_in_records == 6
+    assert report.skips == {"text before the first message header": 1}
