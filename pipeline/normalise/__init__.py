@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 from itertools import chain
 from typing import NamedTuple
@@ -55,8 +54,9 @@ class Piece(NamedTuple):
     terms_other: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Normalised:
+class Normalised(NamedTuple):
+    """A tuple: a million of them are made, and sent between processes, in a run."""
+
     text: str
     tokens: list[str]
     lang: str
@@ -264,7 +264,7 @@ class Normaliser:
         return self._resolve(text)[0]
 
     def __call__(self, text: str) -> Normalised:
-        return Normalised(*self._resolve(text))
+        return Normalised._make(self._resolve(text))
 
     def explain(self, text: str) -> list[tuple[str, str]]:
         """The text after each step, for `guyub normalise --explain`."""
