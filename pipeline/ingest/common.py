@@ -44,7 +44,8 @@ class Document:
         """The first `n` lines, for sniffing, without splitting the whole export."""
         lines = self.text[: self.max_line_chars + 1].split("\n", n)[:n]
         if len(lines[0]) > self.max_line_chars:
-            self.refuse_long_line(1, len(self.text.split("\n", 1)[0]))
+            end = self.text.find("\n")
+            self.refuse_long_line(1, end if end >= 0 else len(self.text))
         return lines
 
     def refuse_long_line(self, number: int, length: int) -> None:

@@ -84,6 +84,7 @@ class Normaliser:
         # Most messages hold nothing to mask; one look for a digit, an @, a < or a URL
         # (after the clean-up, so that no invisible mark hides one) spares them the mask
         # steps' own checks, each as slow as that one look.
+        # (_build_text_steps keeps the mask steps together)
         names = [name for name, _ in self.text_steps]
         masks = [i for i, name in enumerate(names) if name.startswith("mask_")]
         first, last = (masks[0], masks[-1] + 1) if masks else (len(names), len(names))
