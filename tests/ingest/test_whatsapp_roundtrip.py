@@ -95,22 +95,28 @@ def chats(draw):
 
 
 @settings(max_examples=150, deadline=None)
-@given(chats())
-def test_rendered_messages_parse_back_exactly(chat):
+@given(chats(), st.sampled_from(["\n", "\r\n"]), st.booleans(), st.booleans())
+def test_rendered_messages_parse_back_exactly(chat, ending, last_break, marked):
+    """Also with Windows line endings, without a last line break, and with the LRM mark
+    some exports put before a header."""
     renderer, messages = chat
     with_seconds, order = RENDERERS[renderer]
-    lines, continuations = [], []
+    mark = "\u200e" if marked else ""
+    lines, continuations, starts = [], [], []
     for moment, author, text in messages:
         first, *rest = text.split("\n")
-        lines.append(f"{renderer(moment)}{author}: {first}")
+        starts.append(len(lines) + 1)
+        lines.append(f"{mark}{renderer(moment)}{author}: {first}")
         lines.extend(rest)
         continuations.extend(rest)
     # a continuation line that is itself a valid header is ambiguous for WhatsApp too
     assume(not any(is_header(line) for line in continuations))
-    document = Document("chat.txt", "chat", "chat.txt", ("\n".join(lines) + "\n").encode())
+    export = ending.join(lines) + (ending if last_break else "")
+    document = Document("chat.txt", "chat", "chat.txt", export.encode())
     parsed = parse_whatsapp(document)
     assert parsed.date_order.startswith(order)
     assert len(parsed.messages) == len(messages)
+    assert [m.line for m in parsed.messages] == starts
     for got, (moment, author, text) in zip(parsed.messages, messages, strict=True):
         expected_time = moment.strftime("%Y-%m-%dT%H:%M:%S" if with_seconds else "%Y-%m-%dT%H:%M")
         assert got.timestamp == expected_time
