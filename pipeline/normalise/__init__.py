@@ -245,9 +245,11 @@ class Normaliser:
                 text = step(text)
         for _, step in self._after_masks:
             text = step(text)
-        cached, piece = self._pieces.get, self.piece
-        # a Piece is a non-empty tuple, so `or` only calls piece() on a miss
-        known = [cached(chunk) or piece(chunk) for chunk in text.split()]
+        chunks = text.split()
+        # dict.get mapped in C; the rare misses are filled in afterwards
+        known = list(map(self._pieces.get, chunks))
+        if None in known:
+            known = [p or self.piece(c) for p, c in zip(known, chunks, strict=True)]
         if not known:
             return "", [], "other"
         # one transpose in C beats a Python loop over the pieces
