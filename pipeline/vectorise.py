@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
-from itertools import pairwise
+from itertools import chain, count, pairwise
 
 import numpy as np
 import scipy.sparse as sp
@@ -31,22 +31,12 @@ class Vectoriser:
 
     def fit(self, documents: Sequence[Sequence[str]]) -> Vectoriser:
         """The vocabulary and IDF weights scikit-learn's TfidfVectorizer would learn
-        (tested against it), from term counts alone: it builds the whole count matrix
-        first, a Python step per term that was a sixth of the fit."""
-        in_documents: Counter[str] = Counter()
-        in_total: Counter[str] = Counter()
-        for tokens in documents:
-            grams = self._analyzer(tokens)
-            in_total.update(grams)
-            in_documents.update(set(grams))
-        # Sorted terms make the column order, and so every saved array, independent of
-        # the order the documents came in (and match scikit-learn's tie-breaking).
-        terms = sorted(in_documents)
-        df = np.array([in_documents[t] for t in terms], dtype=np.int64)
-        tf = np.array([in_total[t] for t in terms], dtype=np.int64)
+        (tested against it), from term counts alone, without its count matrix."""
         c = self.config
+        terms, df, tf = count_terms(documents, c.ngram_max, c.min_df)
         kept = _select_terms(df, tf, len(documents), c.min_df, c.max_df, c.max_features)
         if kept is None:  # too few documents for min_df/max_df (a tiny input): keep all
+            terms, df, tf = count_terms(documents, c.ngram_max, 1)
             kept = _select_terms(df, tf, len(documents), 1, 1.0, c.max_features)
         if kept is None:
             raise ValueError("no terms to learn: every message is empty after normalisation")
@@ -117,6 +107,67 @@ class Vectoriser:
             X.data += 1.0
         X.data *= self.idf_[X.indices]
         return unit_rows(X)
+
+
+def count_terms(
+    documents: Sequence[Sequence[str]], n_max: int, min_df: int
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The terms (n-grams up to n_max) in at least `min_df` documents, sorted, with
+    their document and total counts. Sorted terms make the column order, and so every
+    saved array, independent of the order the documents came in (and match
+    scikit-learn's tie-breaking)."""
+    # Tokens become integers and a bigram one integer of two: counting is then a
+    # sort in numpy instead of a Counter update per document (100k messages: 3.5 s in
+    # two Counters), and only terms that pass min_df are ever joined into strings.
+    index: defaultdict[str, int] = defaultdict(count().__next__)
+    lengths = np.fromiter(map(len, documents), dtype=np.int64, count=len(documents))
+    ids = np.fromiter(
+        map(index.__getitem__, chain.from_iterable(documents)),
+        dtype=np.int64,
+        count=int(lengths.sum()),
+    )
+    tokens = list(index)  # in id order
+    n_tokens, n_documents = len(tokens), len(documents)
+    span = n_tokens + n_tokens * n_tokens  # unigram ids, then bigram ids
+    if n_max > 2 or any(" " in t for t in tokens) or n_documents * span >= 2**62:
+        # a token with a space could make the same bigram string from two pairs
+        return _count_terms_by_string(documents, n_max, min_df)
+    doc = np.repeat(np.arange(n_documents, dtype=np.int64), lengths)
+    keys, key_docs = [ids], [doc]
+    if n_max == 2:
+        same = doc[1:] == doc[:-1]
+        keys.append(n_tokens + ids[:-1][same] * n_tokens + ids[1:][same])
+        key_docs.append(doc[1:][same])
+    pairs, repeats = np.unique(
+        np.concatenate(key_docs) * span + np.concatenate(keys), return_counts=True
+    )
+    found, slot = np.unique(pairs % span, return_inverse=True)
+    df = np.bincount(slot)
+    tf = np.bincount(slot, weights=repeats).astype(np.int64)
+    enough = df >= min_df
+    found, df, tf = found[enough], df[enough], tf[enough]
+    first, second = np.divmod(found - n_tokens, n_tokens)
+    terms = [
+        tokens[k] if k < n_tokens else f"{tokens[a]} {tokens[b]}"
+        for k, a, b in zip(found.tolist(), first.tolist(), second.tolist(), strict=True)
+    ]
+    order = sorted(range(len(terms)), key=terms.__getitem__)
+    return [terms[i] for i in order], df[order], tf[order]
+
+
+def _count_terms_by_string(
+    documents: Sequence[Sequence[str]], n_max: int, min_df: int
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    in_documents: Counter[str] = Counter()
+    in_total: Counter[str] = Counter()
+    for tokens in documents:
+        grams = ngrams(tokens, n_max)
+        in_total.update(grams)
+        in_documents.update(set(grams))
+    terms = sorted(t for t, n in in_documents.items() if n >= min_df)
+    df = np.array([in_documents[t] for t in terms], dtype=np.int64)
+    tf = np.array([in_total[t] for t in terms], dtype=np.int64)
+    return terms, df, tf
 
 
 def _select_terms(

@@ -1,5 +1,7 @@
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from pipeline.config import VectoriseConfig
@@ -91,6 +93,39 @@ def test_vocabulary_and_idf_match_scikit_learn(min_df, max_df, max_features):
         max_df=max_df,
         max_features=max_features,
         sublinear_tf=True,
+    ).fit(docs)
+    assert ours.vocabulary_ == sorted(reference.vocabulary_)
+    order = [reference.vocabulary_[t] for t in ours.vocabulary_]
+    np.testing.assert_allclose(ours.idf_, reference.idf_[order], rtol=1e-12)
+
+
+# Words that repeat across documents (so min_df and ties matter), a few with a space.
+WORDS = st.sampled_from(["harga", "naik", "kemas", "baru", "a", "b", "terima kasih", "kasih"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    docs=st.lists(st.lists(WORDS, max_size=8), min_size=1, max_size=40),
+    ngram_max=st.integers(1, 3),
+    min_df=st.integers(1, 3),
+    max_features=st.sampled_from([None, 10, 14]),
+)
+def test_any_vocabulary_matches_scikit_learn(docs, ngram_max, min_df, max_features):
+    """Counting terms as integers gives scikit-learn's vocabulary and IDF for any
+    documents, bigrams of tokens holding spaces and tiny inputs included."""
+    assume(any(docs))  # no terms at all is an error for both
+    config = VectoriseConfig(
+        ngram_max=ngram_max, min_df=min_df, max_df=1.0, max_features=max_features or 20000
+    )
+    ours = Vectoriser(config).fit(docs)
+    # a tiny input that no term survives keeps every term (scikit-learn raises instead)
+    analyzer = lambda tokens: ngrams(tokens, ngram_max)  # noqa: E731
+    kept = set(TfidfVectorizer(analyzer=analyzer).fit(docs).vocabulary_)
+    counts = {t: sum(t in set(analyzer(d)) for d in docs) for t in kept}
+    if max(counts.values()) < min_df:
+        min_df = 1
+    reference = TfidfVectorizer(
+        analyzer=analyzer, min_df=min_df, max_features=max_features, sublinear_tf=True
     ).fit(docs)
     assert ours.vocabulary_ == sorted(reference.vocabulary_)
     order = [reference.vocabulary_[t] for t in ours.vocabulary_]
