@@ -185,10 +185,28 @@ class Normaliser:
             return None
         if not self.config.stem:
             return word
-        word_lang = self.language(word) or lang
-        if word_lang == "en":
-            lemma = self._english.get(word, word)
-            return lex.english_concepts.get(lemma, lemma) if self.config.english_concepts else lemma
+        if (self.language(word) or lang) != "en":
+            return self._indonesian_term(word)
+        lemma = self._english.get(word, word)
+        concept = self._concept(word, lemma)
+        # The concept's word gets what it gets in an Indonesian message, so that the two
+        # languages meet on one term: "buyer" and "pembeli" both on "beli".
+        return lemma if concept is None else self._indonesian_term(concept)
+
+    def _concept(self, word: str, lemma: str) -> str | None:
+        """The Indonesian word for an English one, looked up as written first: the
+        lemma table turns a few into other words ("rent" -> "rend")."""
+        if not self.config.english_concepts:
+            return None
+        concepts = self.lexicons.english_concepts
+        return concepts.get(word) or concepts.get(lemma)
+
+    def _indonesian_term(self, word: str) -> str | None:
+        lex = self.lexicons
+        if word in lex.protected:
+            return word
+        if self.config.stopwords and word in self._stop:
+            return None
         if word in lex.stem_exceptions:
             return lex.stem_exceptions[word]
         if "-" in word or not word.isalpha():

@@ -71,6 +71,9 @@ TOKEN_CASES = [
     # over-stemming fixed by the exceptions list
     ("pengemasan", ["kemas"]),
     ("pesenan", ["pesan"]),
+    # ordering is the promotion theme's word: Sastrawi took "dipesan" to "pes"
+    ("dipesan memesan pemesanan", ["pesan", "pesan", "pesan"]),
+    ("berpengalaman", ["pengalaman"]),
     ("peserta", ["peserta"]),
     # protected terms are never stemmed
     ("PIRT NIB halal", ["pirt", "nib", "halal"]),
@@ -111,6 +114,22 @@ def test_message_language(norm, raw, lang):
 def test_english_concepts_can_be_switched_off():
     norm = Normaliser(NormaliseConfig(english_concepts=False))
     assert norm("trainings for businesses").tokens == ["training", "business"]
+
+
+@pytest.mark.parametrize(("english", "indonesian"), [("buyer", "pembeli"), ("beginners", "pemula")])
+def test_an_english_word_meets_its_indonesian_counterpart(norm, english, indonesian):
+    # "pembeli" is stemmed to "beli" in an Indonesian message; "buyer" must land there too
+    assert norm(f"the {english} is here").tokens == norm(f"ada {indonesian} di sini").tokens
+
+
+def test_every_english_concept_lands_on_the_term_of_its_indonesian_word(norm):
+    """The lexicon names Indonesian words; an English word mapped to one must get the
+    term that word gets in an Indonesian message (its stem, or nothing if it is a stop
+    word), or the two languages never share the feature."""
+    for english, indonesian in norm.lexicons.english_concepts.items():
+        # (as in a message: a chat spelling such as "congrats" is made formal first)
+        word = norm.formal(english)
+        assert norm.term(word, "en") == norm.term(indonesian, "id"), (english, indonesian)
 
 
 def test_placeholders_can_be_dropped():
