@@ -74,6 +74,9 @@ TOKEN_CASES = [
     # ordering is the promotion theme's word: Sastrawi took "dipesan" to "pes"
     ("dipesan memesan pemesanan", ["pesan", "pesan", "pesan"]),
     ("berpengalaman", ["pengalaman"]),
+    # the study's ATM (amati, tiru, modifikasi) and crafts: not "amat" (very), "rajin" (diligent)
+    ("amati tiru modifikasi", ["amati", "tiru", "modifikasi"]),
+    ("kerajinan purun dari pengrajin", ["kerajinan", "purun", "kerajinan"]),
     ("peserta", ["peserta"]),
     # protected terms are never stemmed
     ("PIRT NIB halal", ["pirt", "nib", "halal"]),
