@@ -47,6 +47,11 @@ TEXT = [
     ("wadai nyaman banar", "kue enak benar"),
     ("ulun baisi duit", "saya punya uang"),
     ("gasan manukar iwak", "untuk membeli ikan"),
+    (
+        "ulun mancari gula habang gasan mancoba resep",
+        "saya mencari gula habang untuk mencoba resep",
+    ),
+    ("sakali dibari harga murah", "sekali diberi harga murah"),
     ("isuk batatai di rumah", "besok berkumpul di rumah"),
     ("jangan umpat", "jangan ikut"),
     ("kawa haja", "bisa saja"),
