@@ -209,7 +209,9 @@ class Normaliser:
             return None
         if word in lex.stem_exceptions:
             return lex.stem_exceptions[word]
-        if "-" in word or not word.isalpha():
+        # Sastrawi reads [a-z] only: it splits "baliķnnya" at the ķ and stems the parts
+        # into two words, and a term must be one.
+        if "-" in word or not (word.isascii() and word.isalpha()):
             return word
         return self._stem(word)
 

@@ -74,6 +74,8 @@ TOKEN_CASES = [
     # ordering is the promotion theme's word: Sastrawi took "dipesan" to "pes"
     ("dipesan memesan pemesanan", ["pesan", "pesan", "pesan"]),
     ("berpengalaman", ["pengalaman"]),
+    # a letter outside a-z: Sastrawi would split the word in two
+    ("baliķn nya", ["baliķnnya"]),
     # the study's ATM (amati, tiru, modifikasi) and crafts: not "amat" (very), "rajin" (diligent)
     ("amati tiru modifikasi", ["amati", "tiru", "modifikasi"]),
     ("kerajinan purun dari pengrajin", ["kerajinan", "purun", "kerajinan"]),
