@@ -138,12 +138,16 @@ def count_terms(
         same = doc[1:] == doc[:-1]
         keys.append(n_tokens + ids[:-1][same] * n_tokens + ids[1:][same])
         key_docs.append(doc[1:][same])
-    pairs, repeats = np.unique(
-        np.concatenate(key_docs) * span + np.concatenate(keys), return_counts=True
-    )
-    found, slot = np.unique(pairs % span, return_inverse=True)
-    df = np.bincount(slot)
-    tf = np.bincount(slot, weights=repeats).astype(np.int64)
+    # One sort, term first and document second: a term's occurrences are then one run
+    # (its total count) and its documents the changes of value within that run.
+    occurrences = np.concatenate(keys) * n_documents + np.concatenate(key_docs)
+    occurrences.sort()
+    term_of = occurrences // n_documents
+    starts = np.flatnonzero(np.diff(term_of, prepend=-1))
+    found = term_of[starts]
+    tf = np.diff(starts, append=len(occurrences))
+    in_new_document = np.diff(occurrences, prepend=-1) != 0
+    df = np.add.reduceat(in_new_document, starts) if len(starts) else starts
     enough = df >= min_df
     found, df, tf = found[enough], df[enough], tf[enough]
     first, second = np.divmod(found - n_tokens, n_tokens)
