@@ -26,9 +26,6 @@ class Vectoriser:
     def __init__(self, config: VectoriseConfig):
         self.config = config
 
-    def _analyzer(self, tokens: Sequence[str]) -> list[str]:
-        return ngrams(tokens, self.config.ngram_max)
-
     def fit(self, documents: Sequence[Sequence[str]]) -> Vectoriser:
         """The vocabulary and IDF weights scikit-learn's TfidfVectorizer would learn
         (tested against it), from term counts alone, without its count matrix."""
@@ -117,8 +114,8 @@ def count_terms(
     saved array, independent of the order the documents came in (and match
     scikit-learn's tie-breaking)."""
     # Tokens become integers and a bigram one integer of two: counting is then a
-    # sort in numpy instead of a Counter update per document (100k messages: 3.5 s in
-    # two Counters), and only terms that pass min_df are ever joined into strings.
+    # sort in numpy instead of Counter updates per document (101k messages: 1.4 ->
+    # 0.4-0.7 s; 940k: 16.6 -> 6.1 s), and only terms that pass min_df become strings.
     index: defaultdict[str, int] = defaultdict(count().__next__)
     lengths = np.fromiter(map(len, documents), dtype=np.int64, count=len(documents))
     ids = np.fromiter(
