@@ -11,12 +11,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench.corpus import make_export
+from bench.corpus import make_export, whatstk_safe_copy
 from bench.harness import measure
 
 SUITES = {
     "parse": [
         ("parse_guyub", "parse_whatstk"),
+        ("parse_guyub", "parse_whatstk_auto_safe"),
         ("parse_guyub", "parse_whatstk_hformat"),
         ("parse_guyub", "parse_chatminer"),
     ],
@@ -39,10 +40,10 @@ CAPS = {
 
 def row(name: str, result, baseline=None, baseline_name: str | None = None) -> str:
     if isinstance(result, str):
-        return f"{name:<22}failed: {result}"
+        return f"{name:<25}failed: {result}"
     count, _, inner, peak, peak_all = result
     rate = count / inner
-    line = f"{name:<22}{count:>10}{inner:>10.2f}{rate:>12,.0f}{peak:>10.0f}{peak_all:>10.0f}"
+    line = f"{name:<25}{count:>10}{inner:>10.2f}{rate:>12,.0f}{peak:>10.0f}{peak_all:>10.0f}"
     if baseline is not None and not isinstance(baseline, str):
         line += f"   {rate / (baseline[0] / baseline[2]):.1f}x {baseline_name}"
     return line
@@ -60,9 +61,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown suite(s): {', '.join(sorted(unknown))}")
     chosen = list(SUITES) if not args.suites or "all" in args.suites else args.suites
     path = make_export(args.messages, layout=args.layout)
+    if "parse" in chosen:
+        whatstk_safe_copy(path)  # written before any timing starts
     print(f"export: {path.name} ({path.stat().st_size / 1e6:.1f} MB)")
     print(
-        f"{'stage':<22}{'messages':>10}{'seconds':>10}{'msg/s':>12}{'peak MB':>10}"
+        f"{'stage':<25}{'messages':>10}{'seconds':>10}{'msg/s':>12}{'peak MB':>10}"
         f"{'+workers':>10}   vs baseline"
     )
     seen: dict[str, tuple[int, float, float, float, float] | str] = {}

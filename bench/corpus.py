@@ -148,3 +148,19 @@ def make_export(n_messages: int, *, seed: int = 7, layout: str = "android-en") -
                 text = chat_message(rng, pool)
             out.write(f"{render(moment)}{author}: {text}\n")
     return path
+
+
+def whatstk_safe_copy(path: Path) -> Path:
+    """A copy of an export that whatstk's auto-detection can read (written once).
+
+    whatstk 0.9.1 takes the text before a line's first ": " as a possible header and
+    indexes its last character, so a continuation line that starts with ": " (the
+    dialogue corpus has such lines: 172 in 200k messages) raises IndexError. The copy
+    doubles that colon and changes nothing else, so the peer's auto-detected parse can
+    be timed on the same messages.
+    """
+    safe = path.with_name(f"{path.stem} whatstk-safe{path.suffix}")
+    if not safe.exists():
+        text = path.read_text(encoding="utf-8")
+        safe.write_text(re.sub(r"(?m)^: ", ":: ", text), encoding="utf-8")
+    return safe

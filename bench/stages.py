@@ -29,6 +29,13 @@ def parse_whatstk(path: Path, cap: int) -> int:
     return len(WhatsAppChat.from_source(filepath=str(path)).df)
 
 
+def parse_whatstk_auto_safe(path: Path, cap: int) -> int:
+    """whatstk's auto-detection on the copy it can read (see corpus.whatstk_safe_copy)."""
+    from bench.corpus import whatstk_safe_copy
+
+    return parse_whatstk(whatstk_safe_copy(path), cap)
+
+
 def parse_whatstk_hformat(path: Path, cap: int) -> int:
     """whatstk told the header format, as its docs advise when auto-detection fails."""
     from whatstk import WhatsAppChat
@@ -169,6 +176,7 @@ def _timed():
 STAGES = {
     "parse_guyub": parse_guyub,
     "parse_whatstk": parse_whatstk,
+    "parse_whatstk_auto_safe": parse_whatstk_auto_safe,
     "parse_whatstk_hformat": parse_whatstk_hformat,
     "parse_chatminer": parse_chatminer,
     "normalise_guyub": normalise_guyub,
