@@ -49,6 +49,8 @@ class NormaliseConfig(Table):
     elongation: bool = True
     reduplication: bool = True
     clitics: bool = True
+    # jum'at -> jumat, do'a -> doa (Arabic loans); English contractions keep theirs
+    apostrophes: bool = True
     lexicon: bool = True
     stem: bool = True
     # English lemmas -> the Indonesian stem for the same idea (configs/lexicon/english_concepts.tsv)

@@ -24,6 +24,7 @@ from pipeline.normalise.resources import (
     PLACEHOLDERS,
     TOKEN_SPLIT_RE,
     english_lemmas,
+    indonesian_derived_words,
     indonesian_root_words,
     load_lexicons,
     sastrawi_stemmer,
@@ -38,6 +39,19 @@ _LANGS = ("id", "en", "other")  # the order of a Piece's terms_* fields
 _PLACEHOLDER_TOKENS = frozenset(PLACEHOLDERS.values())
 # The prefixes and suffixes Sastrawi can remove (ber-/per-/ter- start like be-/pe-/te-).
 AFFIX_RE = re.compile(r"^(?:me|be|di|ke|pe|se|te)|(?:kan|an|i|nya|lah|kah|pun|ku|mu)$")
+
+
+# Banjarese verb prefixes and their Indonesian counterparts, longest first for the match.
+_BANJARESE_PREFIXES = {
+    "many": "meny",
+    "mang": "meng",
+    "mam": "mem",
+    "man": "men",
+    "ba": "ber",
+    "ta": "ter",
+}
+_BANJARESE_PREFIX_RE = re.compile("|".join(_BANJARESE_PREFIXES))
+_SUFFIXES = ("lah", "kah", "tah", "pun", "ku", "mu", "nya", "kan", "an", "i")
 
 
 class Piece(NamedTuple):
@@ -98,6 +112,7 @@ class Normaliser:
         self._stems: dict[str, str] = {}
         self._pieces: dict[str, Piece] = {}
         self._roots = roots
+        self._derived = indonesian_derived_words()
 
     def _build_text_steps(self) -> list[tuple[str, Callable[[str], str]]]:
         c = self.config
@@ -105,6 +120,7 @@ class Normaliser:
         candidates: list[tuple[str, bool, Callable[[str], str]]] = [
             ("unicode", c.unicode, steps.clean_unicode),
             ("lowercase", c.lowercase, steps.lowercase),
+            ("apostrophes", c.apostrophes, steps.join_apostrophes),
             # e-mails before URLs: "budi@toko.id" must not lose its domain to the URL rule
             ("mask_emails", c.mask_emails, partial(steps.mask_emails, keep=keep)),
             ("mask_urls", c.mask_urls, partial(steps.mask_urls, keep=keep)),
@@ -153,11 +169,36 @@ class Normaliser:
             return token
         if token in lex.informal:
             return lex.informal[token]
-        if self.config.elongation and token not in self._known:
+        if token in self._known:
+            return token
+        if self.config.elongation:
             folded = _fold_doubles(token)
             if folded != token and folded in self._known:
                 return lex.informal.get(folded, folded)
-        return token
+        # A lexicon word with its clitic: ongkirnya -> ongkos kirimnya
+        if token.endswith("nya") and token[:-3] in lex.informal:
+            return lex.informal[token[:-3]] + "nya"
+        return self._banjarese_affixed(token) or token
+
+    def _banjarese_affixed(self, token: str) -> str | None:
+        """The Indonesian form of a Banjarese verb, or None: Banjarese writes ba- for
+        ber-, ta- for ter- and ma- for me-, with the same nasal changes (bausaha
+        berusaha, mandaftar mendaftar, mangirim mengirim). Taken only when the
+        Indonesian form is a word of spaCy's Indonesian lemma table and the token is
+        not: a root that Sastrawi finds in a made-up form lets through loans and slang
+        (takoyaki "terkoyaki", taiwan, tajir, manyun) that the table keeps out."""
+        prefix = _BANJARESE_PREFIX_RE.match(token)
+        if prefix is None or token in self._derived:
+            return None
+        # a known word with a suffix: baik-an, baru-lah, mana-nya, mama-ku
+        if any(token.endswith(s) and token[: -len(s)] in self._known for s in _SUFFIXES):
+            return None
+        rest = token[prefix.end() :]
+        indonesian_prefix = _BANJARESE_PREFIXES[prefix.group()]
+        if indonesian_prefix.endswith("r") and rest.startswith("r"):
+            indonesian_prefix = indonesian_prefix[:-1]  # ber + ragam is beragam
+        indonesian = indonesian_prefix + rest
+        return indonesian if indonesian in self._derived else None
 
     def language(self, word: str) -> str:
         """'id', 'en', or '' when the word lists cannot tell."""

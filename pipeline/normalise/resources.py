@@ -57,6 +57,11 @@ FOREIGN_PLACEHOLDER_RE = re.compile(r"^x{3}[a-z]+x{3}$")
 # ways: two letters before it, "nya" as a whole word after it.
 CLITIC_RE = re.compile(r" (?<=[^\W\d_]{2} )(?=nya\b)")
 
+# An apostrophe inside a word, unless it starts an English contraction ('s, 't, 're,
+# 've, 'll, 'd, 'm): Arabic loans write one where Indonesian spelling has none (jum'at,
+# do'a, qur'an, wa'alaikumsalam), and the tokeniser would cut the word in two there.
+INNER_APOSTROPHE_RE = re.compile(r"(?<=[^\W\d_])['\u2019](?!(?:s|t|re|ve|ll|d|m)\b)(?=[^\W\d_])")
+
 # teman2 -> teman, kemasan2nya -> kemasannya, teman-teman -> teman, teman-temannya -> temannya
 REDUPLICATION_DIGIT_RE = re.compile(r"\b([^\W\d_]{2,})2(nya|ku|mu)?\b")
 REDUPLICATION_HYPHEN_RE = re.compile(r"\b([^\W\d_]{2,})-\1(nya|ku|mu)?\b")
@@ -134,7 +139,24 @@ def _read_lookup(path: Path) -> dict[str, str]:
 def english_lemmas() -> dict[str, str]:
     import spacy_lookups_data
 
-    return _read_lookup(Path(spacy_lookups_data.en["lemma_lookup"]))
+    lemmas = _read_lookup(Path(spacy_lookups_data.en["lemma_lookup"]))
+    # Classical plurals go back to a Latin or Greek singular that chat never means:
+    # "data" and "media" are mass nouns now, and many such forms are Indonesian words or
+    # names ("Bu Ani" became "anus", "nota" notum, "tali" talus, "pura" pus).
+    return {
+        word: lemma
+        for word, lemma in lemmas.items()
+        if not (word.endswith(("a", "i")) and lemma.endswith(("um", "us", "on", "is")))
+    }
+
+
+@cache
+def indonesian_derived_words() -> frozenset[str]:
+    """Affixed Indonesian words (berusaha, mendaftar, terlambat, tabungan): the keys of
+    spaCy's Indonesian lemma table, 37k words written as Indonesian spells them."""
+    import spacy_lookups_data
+
+    return frozenset(_read_lookup(Path(spacy_lookups_data.id_["lemma_lookup"])))
 
 
 @cache

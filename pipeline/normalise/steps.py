@@ -9,6 +9,7 @@ from pipeline.normalise.resources import (
     CLITIC_RE,
     DIGIT_RE,
     ELONGATION_RE,
+    INNER_APOSTROPHE_RE,
     LAUGHTER,
     LAUGHTER_RE,
     MENTION_RE,
@@ -89,6 +90,13 @@ def mask_numbers(text: str, *, keep: bool = True) -> str:
     if not DIGIT_RE.search(text):
         return text
     return NUMBER_RE.sub(_mark("number", keep), text)
+
+
+def join_apostrophes(text: str) -> str:
+    """jum'at -> jumat; today's and don't are left to the tokeniser."""
+    if "'" not in text and "\u2019" not in text:
+        return text
+    return INNER_APOSTROPHE_RE.sub("", text)
 
 
 def join_clitics(text: str) -> str:

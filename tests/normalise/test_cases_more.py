@@ -42,6 +42,21 @@ TEXT = [
     ("ngirim paket", "mengirim paket"),
     # Banjarese
     ("ulun kada tahu", "saya tidak tahu"),
+    # Banjarese verb prefixes ba-/ta-/ma(N)- are Indonesian ber-/ter-/me(N)-
+    ("ulun handak bausaha", "saya mau berusaha"),
+    ("bubuhan sudah mandaftar", "kelompok sudah mendaftar"),
+    ("paketnya talambat", "paketnya terlambat"),
+    ("manjahit baju", "menjahit baju"),
+    # ... but Indonesian words, known words with a suffix and loans stay as written
+    ("tabungan ulun", "tabungan saya"),
+    ("sudah baikan", "sudah baikan"),
+    ("takoyaki enak", "takoyaki enak"),
+    # a lexicon word with its clitic
+    ("ganti ongkirnya", "ganti ongkos kirimnya"),
+    # apostrophes of Arabic loans go; English contractions keep theirs
+    ("jum'at nanti do'a bersama", "jumat nanti doa bersama"),
+    ("wa’alaikumsalam", "waalaikumsalam"),
+    ("today's price, don't worry", "today's price, don't worry"),
     ("pian handak tulak kemana", "anda mau pergi ke mana"),
     ("kayapa kabar bubuhan", "bagaimana kabar kelompok"),
     ("wadai nyaman banar", "kue enak benar"),
@@ -139,6 +154,12 @@ TOKENS = [
     ("saling bantu", ["saling", "bantu"]),
     ("mau tanya", ["tanya"]),
     ("minta saran", ["minta", "saran"]),
+    # Banjarese verbs reach the stem of their Indonesian form
+    ("bausaha", ["usaha"]),
+    ("mambayar utang", ["bayar", "utang"]),
+    # classical plurals are not lemmatised to Latin: "Ani" was "anus", "data" "datum"
+    ("visit Bu Ani together", ["visit", "ani"]),
+    ("the data and media", ["data", "media"]),
 ]
 
 

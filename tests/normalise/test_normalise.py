@@ -74,6 +74,13 @@ TOKEN_CASES = [
     # ordering is the promotion theme's word: Sastrawi took "dipesan" to "pes"
     ("dipesan memesan pemesanan", ["pesan", "pesan", "pesan"]),
     ("berpengalaman", ["pengalaman"]),
+    # Sastrawi took these to bel, asa, tari, tani, agam, unjung
+    ("pembelinya", ["beli"]),
+    ("perasaan", ["rasa"]),
+    ("penarikan", ["tarik"]),
+    ("menemani", ["teman"]),
+    ("beragam", ["ragam"]),
+    ("pengunjung", ["kunjung"]),
     # a letter outside a-z: Sastrawi would split the word in two
     ("baliķn nya", ["baliķnnya"]),
     # the study's ATM (amati, tiru, modifikasi) and crafts: not "amat" (very), "rajin" (diligent)
