@@ -160,6 +160,10 @@ TOKENS = [
     # classical plurals are not lemmatised to Latin: "Ani" was "anus", "data" "datum"
     ("visit Bu Ani together", ["visit", "ani"]),
     ("the data and media", ["data", "media"]),
+    # spaCy's lemma of "number" is "numb"; the concept is looked up on the word first
+    ("the business registration number", ["usaha", "daftar", "nomor"]),
+    # the study's ATM (amati, tiru, modifikasi), said in English
+    ("observe, imitate, modify", ["amati", "tiru", "modifikasi"]),
 ]
 
 
