@@ -20,13 +20,13 @@ from pipeline.normalise.resources import (
     EMOJI_RE,
     FOREIGN_PLACEHOLDER_RE,
     LAUGHTER,
-    MASK_HINT_RE,
     PLACEHOLDERS,
     TOKEN_SPLIT_RE,
     english_lemmas,
     indonesian_derived_words,
     indonesian_root_words,
     load_lexicons,
+    may_hold_mask_hint,
     sastrawi_stemmer,
     stop_words,
 )
@@ -348,7 +348,7 @@ class Normaliser:
 def may_need_masking(text: str) -> bool:
     """False when no mask step could change the text: every masked item has a digit, an
     @, a URL's dot-domain, or is an ingest privacy mark (<phone>)."""
-    return MASK_HINT_RE.search(text) is not None or may_hold_url(text)
+    return may_hold_mask_hint(text) or may_hold_url(text)
 
 
 def _fold_doubles(token: str) -> str:

@@ -40,6 +40,10 @@ AMOUNT_RE = re.compile(
 )
 DIGIT_RE = re.compile(r"\d")
 MASK_HINT_RE = re.compile(r"[\d@<]")
+# The same over ASCII text, where \d is [0-9]: a class of plain characters is searched
+# for with a bitmap, a Unicode category a character at a time (1.3 vs 0.5 us a message).
+ASCII_DIGIT_RE = re.compile(r"[0-9]")
+ASCII_MASK_HINT_RE = re.compile(r"[0-9@<]")
 NUMBER_RE = re.compile(r"\d(?<!\w\d)\d*(?:[.,:/]\d+)*(?:x|an|nya)?\b")
 
 # Laughter in its many spellings -> one token, the "refreshing" theme's strongest sign.
@@ -52,10 +56,10 @@ LAUGHTER = "wkwk"
 # Placeholders other tools and data sets already wrote (xxxnumberxxx, xxxuserxxx):
 # kept whole, never squeezed as if "xxx" were an elongation.
 FOREIGN_PLACEHOLDER_RE = re.compile(r"^x{3}[a-z]+x{3}$")
-# "harga nya" -> "harganya": the clitic written apart from its word.
-# It matches the space alone, found by a fast search for spaces and then checked both
-# ways: two letters before it, "nya" as a whole word after it.
-CLITIC_RE = re.compile(r" (?<=[^\W\d_]{2} )(?=nya\b)")
+# "harga nya" -> "harganya": the clitic written apart from its word, found by a search
+# for the literal " nya" (4x faster than trying every space) and checked for two
+# letters before it.
+CLITIC_RE = re.compile(r" nya\b(?<=[^\W\d_]{2} nya)")
 
 # An apostrophe inside a word, unless it starts an English contraction ('s, 't, 're,
 # 've, 'll, 'd, 'm): Arabic loans write one where Indonesian spelling has none (jum'at,
@@ -74,6 +78,17 @@ EMOJI_RE = re.compile(f"[{EMOJI}]")
 TOKEN_RE = re.compile(rf"_[a-z]+_|[^\W_]+(?:-[^\W_]+)*|[{EMOJI}]")
 TOKEN_SPLIT_RE = re.compile(f"({TOKEN_RE.pattern})")  # split() keeps the tokens
 WORD_CHARS_RE = re.compile(r"^[^\W\d_]+$")
+
+
+def has_digit(text: str) -> bool:
+    return bool(ASCII_DIGIT_RE.search(text) or (not text.isascii() and DIGIT_RE.search(text)))
+
+
+def may_hold_mask_hint(text: str) -> bool:
+    """A digit, an @ or a < (the start of an ingest privacy mark)."""
+    return bool(
+        ASCII_MASK_HINT_RE.search(text) or (not text.isascii() and MASK_HINT_RE.search(text))
+    )
 
 
 def read_word_list(path: Path) -> frozenset[str]:

@@ -7,7 +7,6 @@ import unicodedata
 from pipeline.normalise.resources import (
     AMOUNT_RE,
     CLITIC_RE,
-    DIGIT_RE,
     ELONGATION_RE,
     INNER_APOSTROPHE_RE,
     LAUGHTER,
@@ -19,6 +18,7 @@ from pipeline.normalise.resources import (
     REDUPLICATION_DIGIT_RE,
     REDUPLICATION_HYPHEN_RE,
     RUPIAH_RE,
+    has_digit,
 )
 from pipeline.patterns import (
     EMAIL_RE,
@@ -78,7 +78,7 @@ def mask_mentions(text: str, *, keep: bool = True) -> str:
 
 
 def mask_prices(text: str, *, keep: bool = True) -> str:
-    if not DIGIT_RE.search(text):
+    if not has_digit(text):
         return text
     mark = _mark("price", keep)
     if "rp" in text.lower():
@@ -87,7 +87,7 @@ def mask_prices(text: str, *, keep: bool = True) -> str:
 
 
 def mask_numbers(text: str, *, keep: bool = True) -> str:
-    if not DIGIT_RE.search(text):
+    if not has_digit(text):
         return text
     return NUMBER_RE.sub(_mark("number", keep), text)
 
@@ -103,7 +103,7 @@ def join_clitics(text: str) -> str:
     """harga nya -> harganya (chat often writes the clitic apart)."""
     if " nya" not in text:
         return text
-    return CLITIC_RE.sub("", text)
+    return CLITIC_RE.sub("nya", text)
 
 
 def squash_laughter(text: str) -> str:
