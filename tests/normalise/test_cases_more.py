@@ -162,6 +162,8 @@ TOKENS = [
     ("the data and media", ["data", "media"]),
     # spaCy's lemma of "number" is "numb"; the concept is looked up on the word first
     ("the business registration number", ["usaha", "daftar", "nomor"]),
+    # what the tokeniser leaves of an English negative is no term
+    ("it isn't ready, we don't know", ["ready", "know"]),
     # the study's ATM (amati, tiru, modifikasi), said in English
     ("observe, imitate, modify", ["amati", "tiru", "modifikasi"]),
 ]
