@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import partial
-from itertools import chain
+from itertools import chain, combinations
 from typing import NamedTuple
 
 from pipeline.config import NormaliseConfig, resolve_data_path
@@ -178,7 +178,43 @@ class Normaliser:
         # A lexicon word with its clitic: ongkirnya -> ongkos kirimnya
         if token.endswith("nya") and token[:-3] in lex.informal:
             return lex.informal[token[:-3]] + "nya"
-        return self._banjarese_affixed(token) or token
+        return self._banjarese(token) or token
+
+    def _banjarese(self, token: str) -> str | None:
+        """The Indonesian form of a Banjarese word, or None. Banjarese also writes -akan
+        where Indonesian writes -kan (dijadiakan, manjelasakan)."""
+        forms = (token, token[:-4] + "kan") if token.endswith("akan") else (token,)
+        for form in forms:
+            if form != token and form in self._derived:
+                return form
+            found = self._banjarese_affixed(form) or self._banjarese_vowels(form)
+            if found:
+                return found
+        return None
+
+    def _banjarese_vowels(self, token: str) -> str | None:
+        """The Indonesian spelling of a Banjarese word that writes a for Indonesian's
+        e (schwa) in its first syllable and maybe later ones: balajar belajar, pambeli
+        pembeli, kalabihan kelebihan, manarima menerima. Taken only when exactly one
+        such spelling is an affixed word of spaCy's Indonesian lemma table: over the
+        bench's text pool that maps 163 words, five of them wrongly (place names such as
+        Pajajaran); roots (labih lebih, tarima terima) are left to the lexicon, since
+        names and loans meet too many of them (bangkok bengkok, karen keren)."""
+        if len(token) < 5 or token[1] != "a" or token[0] in "aiueo" or token in self._derived:
+            return None
+        later = [i for i, ch in enumerate(token) if ch == "a" and i > 1]
+        if len(later) > 4:  # 16 spellings at most
+            return None
+        found = []
+        for count in range(len(later) + 1):
+            for positions in combinations(later, count):
+                letters = list(token)
+                for i in (1, *positions):
+                    letters[i] = "e"
+                spelling = "".join(letters)
+                if spelling in self._derived:
+                    found.append(spelling)
+        return found[0] if len(found) == 1 else None
 
     def _banjarese_affixed(self, token: str) -> str | None:
         """The Indonesian form of a Banjarese verb, or None: Banjarese writes ba- for

@@ -47,7 +47,15 @@ TEXT = [
     ("bubuhan sudah mandaftar", "kelompok sudah mendaftar"),
     ("paketnya talambat", "paketnya terlambat"),
     ("manjahit baju", "menjahit baju"),
+    # Banjarese writes a for Indonesian's e in affixed words, and -akan for -kan
+    ("ulun balajar lawan pambeli", "saya belajar dengan pembeli"),
+    ("kalabihan barang", "kelebihan barang"),
+    ("handak manjelasakan", "mau menjelaskan"),
+    # and in roots, which the lexicon lists
+    ("labih murah", "lebih murah"),
     # ... but Indonesian words, known words with a suffix and loans stay as written
+    ("pelayanan makan merupakan", "pelayanan makan merupakan"),
+    ("ke bangkok", "ke bangkok"),
     ("tabungan ulun", "tabungan saya"),
     ("sudah baikan", "sudah baikan"),
     ("takoyaki enak", "takoyaki enak"),
@@ -64,7 +72,7 @@ TEXT = [
     ("gasan manukar iwak", "untuk membeli ikan"),
     (
         "ulun mancari gula habang gasan mancoba resep",
-        "saya mencari gula habang untuk mencoba resep",
+        "saya mencari gula merah untuk mencoba resep",  # gula habang: palm sugar
     ),
     ("sakali dibari harga murah", "sekali diberi harga murah"),
     ("isuk batatai di rumah", "besok berkumpul di rumah"),
