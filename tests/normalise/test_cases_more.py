@@ -24,7 +24,7 @@ TEXT = [
     ("jd gini", "jadi begini"),
     ("skrg lg rame", "sekarang lagi rame"),
     ("udh dikirim td", "sudah dikirim tadi"),
-    ("bnyk bgt", "banyak sangat"),
+    ("bnyk bgt", "banyak sekali"),  # banget follows its word: sekali
     ("emg bener", "memang benar"),
     ("ntar aku kabarin", "nanti aku kabari"),
     ("mksh ya kak", "terima kasih kak"),
@@ -80,7 +80,7 @@ TEXT = [
     ("kawa haja", "bisa saja"),
     ("hanyar datang", "baru datang"),
     # elongation and reduplication
-    ("bagusss bangettt", "bagus sangat"),
+    ("bagusss bangettt", "bagus sekali"),
     ("okeee siappp", "oke siap"),
     ("makasihhh", "terima kasih"),
     ("anak2", "anak"),

@@ -11,7 +11,7 @@ TEXT_CASES = [
     ("Udah blm?", "sudah belum?"),
     ("tdk bisa, sdh penuh", "tidak bisa, sudah penuh"),
     ("nggak", "tidak"),
-    ("bgt", "sangat"),
+    ("bgt", "sekali"),
     # Banjarese -> Indonesian
     ("ulun handak baisi", "saya mau punya"),
     ("pian kada tulak kah", "anda tidak pergi kah"),
