@@ -32,6 +32,11 @@ from pipeline.normalise.resources import (
 )
 from pipeline.patterns import may_hold_url
 
+try:  # the join of cached pieces in C, built at install where a compiler is at hand
+    from pipeline.normalise._pieces import resolve_pieces
+except ImportError:  # pragma: no cover - the same join in Python below
+    resolve_pieces = None
+
 __all__ = ["Normalised", "Normaliser"]
 
 _LANGS = ("id", "en", "other")  # the order of a Piece's terms_* fields
@@ -342,6 +347,19 @@ class Normaliser:
                 text = step(text)
         for _, step in self._after_masks:
             text = step(text)
+        if resolve_pieces is None:
+            return self._join_pieces(text)
+        joined = resolve_pieces(text, self._pieces)
+        if joined is None:  # a piece not met before: learn them, then join
+            for chunk in text.split():
+                self.piece(chunk)
+            joined = resolve_pieces(text, self._pieces)
+        return joined
+
+    def _join_pieces(self, text: str) -> tuple[str, list[str], str]:
+        """What resolve_pieces (_pieces.c) does, in Python: the pieces of the text,
+        learned where new, joined into the readable text, the terms of the message's
+        language, and that language."""
         chunks = text.split()
         # dict.get mapped in C; the rare misses are filled in afterwards
         known = list(map(self._pieces.get, chunks))

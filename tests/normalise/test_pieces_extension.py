@@ -1,0 +1,108 @@
+"""The per-message join of cached pieces in C (pipeline/normalise/_pieces.c) against the
+same join in Python: for any text, the same readable text, terms and language."""
+
+import os
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import pipeline.normalise as normalise_module
+from pipeline.config import NormaliseConfig
+from pipeline.normalise import Normaliser
+
+compiled = normalise_module.resolve_pieces
+
+needs_extension = pytest.mark.skipif(compiled is None, reason="the C extension is not built")
+
+# Chat-like text: words from the lexicons' world, English, Banjarese, emoji, numbers,
+# placeholders, odd whitespace (tabs, U+3000, the \x1c-\x1f separators str.split knows).
+WORDS = [
+    "harga",
+    "nya",
+    "harganya,",
+    "gak",
+    "bgt!!",
+    "ulun",
+    "handak",
+    "bausaha",
+    "pelatihan",
+    "the",
+    "training",
+    "was",
+    "great",
+    "wkwkwk",
+    "😂",
+    "👍🏽",
+    "25rb",
+    "Rp",
+    "25.000",
+    "0812-3456-7890",
+    "@budi",
+    "www.toko.id",
+    "NIB",
+    "PIRT",
+    "jum'at",
+    "teman2",
+    "x",
+    "",
+    "-",
+    "_price_",
+    "ok.",
+    "mantappp",
+    "dong",
+    "ya",
+    "é",
+    "ß",
+]
+SPACES = [" ", "  ", "\t", "\n", "\u3000", "\x1f", "\u00a0"]
+
+chat_text = st.lists(st.tuples(st.sampled_from(WORDS), st.sampled_from(SPACES)), max_size=12).map(
+    lambda pairs: "".join(word + space for word, space in pairs)
+)
+
+
+@pytest.fixture(scope="module")
+def norm():
+    return Normaliser(NormaliseConfig())
+
+
+@needs_extension
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(chat_text, st.text(max_size=60)))
+def test_the_compiled_join_gives_what_the_python_join_gives(norm, text):
+    fresh = Normaliser(NormaliseConfig())  # learns every piece through the C path's miss
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(normalise_module, "resolve_pieces", None)
+        expected = norm(text)
+    assert fresh(text) == expected
+    assert norm(text) == expected  # and with the pieces cached
+
+
+@needs_extension
+def test_a_piece_not_cached_yet_is_asked_back_for():
+    assert compiled("harga baru", {"harga": ("harga", 1, 0, ("harga",), (), ())}) is None
+    pieces = {
+        "harga": ("harga", 1, 0, ("harga",), ("harga",), ("harga",)),
+        "ok.": ("ok.", 0, 0, (), (), ()),
+        "nice": ("nice", 0, 1, ("nice",), ("nice",), ("nice",)),
+    }
+    assert compiled("harga  ok.\tharga", pieces) == ("harga ok. harga", ["harga", "harga"], "id")
+    assert compiled("nice ok.", pieces) == ("nice ok.", ["nice"], "en")
+    assert compiled("ok.", pieces) == ("ok.", [], "other")
+    assert compiled(" \t", pieces) == ("", [], "other")
+
+
+@needs_extension
+def test_bad_arguments_are_refused_not_crashed_on():
+    with pytest.raises(TypeError):
+        compiled("harga", ["not", "a", "dict"])
+    with pytest.raises(TypeError):
+        compiled("harga", {"harga": ("too", "short")})
+
+
+@pytest.mark.skipif(not os.environ.get("CI"), reason="only CI's machine must have a compiler")
+def test_ci_builds_the_extension():
+    # The install builds it where gcc and the Python headers are at hand, as on every
+    # machine of this project's kind; without them the Python join runs instead.
+    assert compiled is not None
