@@ -349,11 +349,13 @@ class Normaliser:
             text = step(text)
         if resolve_pieces is None:
             return self._join_pieces(text)
-        joined = resolve_pieces(text, self._pieces)
-        if joined is None:  # a piece not met before: learn them, then join
+        pieces = self._pieces
+        joined = resolve_pieces(text, pieces)
+        if joined is None:  # a piece not met before: learn the new ones, then join
             for chunk in text.split():
-                self.piece(chunk)
-            joined = resolve_pieces(text, self._pieces)
+                if chunk not in pieces:
+                    self.piece(chunk)
+            joined = resolve_pieces(text, pieces)
         return joined
 
     def _join_pieces(self, text: str) -> tuple[str, list[str], str]:
