@@ -295,7 +295,12 @@ class Normaliser:
         # into two words, and a term must be one.
         if "-" in word or not (word.isascii() and word.isalpha()):
             return word
-        return self._stem(word)
+        stem = self._stem(word)
+        # Sastrawi keeps the -nya of a word it has no root for (sellernya, adminnya,
+        # ordernya): the word is then the loan itself, read as it would be alone.
+        if stem == word and word.endswith("nya") and len(word) > 5:
+            return self.term(word[:-3], "id")
+        return stem
 
     def stems(self) -> dict[str, str]:
         """The Sastrawi stems learned so far, to warm another normaliser."""

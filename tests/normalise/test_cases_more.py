@@ -170,6 +170,9 @@ TOKENS = [
     ("the data and media", ["data", "media"]),
     # spaCy's lemma of "number" is "numb"; the concept is looked up on the word first
     ("the business registration number", ["usaha", "daftar", "nomor"]),
+    # a loan with -nya that Sastrawi has no root for is read as the loan alone
+    ("feedbacknya bagus, filenya ada", ["feedback", "bagus", "file"]),
+    ("sellernya ramah", ["jual", "ramah"]),  # seller -> penjual, as in English
     # what the tokeniser leaves of an English negative is no term
     ("it isn't ready, we don't know", ["ready", "know"]),
     # the study's ATM (amati, tiru, modifikasi), said in English
