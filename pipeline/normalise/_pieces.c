@@ -35,7 +35,7 @@ resolve_pieces(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         Py_DECREF(chunks);
         return Py_BuildValue("(N[]O)", PyUnicode_New(0, 0), LANG_OTHER);
     }
-    /* Replace each chunk by its cached piece, in place; borrowed from the cache. */
+    /* Replace each chunk by its cached piece, in place (the list owns a reference). */
     long ids = 0, ens = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *piece = PyDict_GetItemWithError(pieces, PyList_GET_ITEM(chunks, i));
