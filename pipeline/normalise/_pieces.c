@@ -20,7 +20,7 @@ static PyObject *SPACE, *LANG_ID, *LANG_EN, *LANG_OTHER;
 
 /* resolve_pieces(text, pieces) -> (readable, terms, lang) | None */
 static PyObject *
-resolve_pieces(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+resolve_pieces(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyDict_Check(args[1])) {
         PyErr_SetString(PyExc_TypeError, "resolve_pieces(text: str, pieces: dict)");
@@ -113,8 +113,11 @@ static PyMethodDef methods[] = {
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "_pieces", "The normaliser's per-message join of cached pieces.",
-    -1, methods,
+    PyModuleDef_HEAD_INIT,
+    .m_name = "_pieces",
+    .m_doc = "The normaliser's per-message join of cached pieces.",
+    .m_size = -1,
+    .m_methods = methods,
 };
 
 PyMODINIT_FUNC
