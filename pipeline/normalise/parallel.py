@@ -48,25 +48,13 @@ def _normalise_distinct(
     workers = worker_count(workers)
     if workers == 1 or len(texts) < min_parallel or not can_fork():
         return [normaliser(text) for text in texts]
-    # Chat vocabulary is Zipfian: the first texts hold most of the words the rest will
-    # need. Every worker normalises a share of them first and hands back the Sastrawi
-    # stems it learned, the slow thing to learn (~130 us a word), so that the workers
-    # of the main map all start with them.
-    warm = min(len(texts) // 10, 4 * CHUNK)
-    share = -(-warm // workers)
-    head = forked_map(_normalise_learning, normaliser, _chunked(texts[:warm], share), workers)
-    for _, stems in head:
-        normaliser.adopt_stems(stems)
-    parts = [part for part, _ in head]
-    parts += forked_map(_normalise_chunk, normaliser, _chunked(texts[warm:], CHUNK), workers)
+    # A warm-up, in which both workers normalised the first 20k texts and handed back
+    # their Sastrawi stems before the main map, paid while the per-message join was
+    # Python; with the join in C it no longer does (1M bench, alternating: 11.9-18.6 s
+    # with it, 12.6-17.0 s without).
+    parts = forked_map(_normalise_chunk, normaliser, _chunked(texts, CHUNK), workers)
     return [Normalised._make(result) for part in parts for result in part]
 
 
 def _chunked(texts: Sequence[str], size: int) -> list[Sequence[str]]:
     return [texts[i : i + size] for i in range(0, len(texts), size)]
-
-
-def _normalise_learning(
-    normaliser: Normaliser, texts: Sequence[str]
-) -> tuple[list[tuple[str, list[str], str]], dict[str, str]]:
-    return _normalise_chunk(normaliser, texts), normaliser.stems()
