@@ -190,8 +190,10 @@ class Normaliser:
         where Indonesian writes -kan (dijadiakan, manjelasakan)."""
         forms = (token, token[:-4] + "kan") if token.endswith("akan") else (token,)
         for form in forms:
-            if form != token and form in self._derived:
-                return form
+            if form in self._derived:  # Indonesian as it stands
+                if form != token:
+                    return form
+                continue
             found = self._banjarese_affixed(form) or self._banjarese_vowels(form)
             if found:
                 return found
@@ -205,7 +207,7 @@ class Normaliser:
         bench's text pool that maps 163 words, five of them wrongly (place names such as
         Pajajaran); roots (labih lebih, tarima terima) are left to the lexicon, since
         names and loans meet too many of them (bangkok bengkok, karen keren)."""
-        if len(token) < 5 or token[1] != "a" or token[0] in "aiueo" or token in self._derived:
+        if len(token) < 5 or token[1] != "a" or token[0] in "aiueo":
             return None
         later = [i for i, ch in enumerate(token) if ch == "a" and i > 1]
         if len(later) > 4:  # 16 spellings at most
@@ -225,11 +227,11 @@ class Normaliser:
         """The Indonesian form of a Banjarese verb, or None: Banjarese writes ba- for
         ber-, ta- for ter- and ma- for me-, with the same nasal changes (bausaha
         berusaha, mandaftar mendaftar, mangirim mengirim). Taken only when the
-        Indonesian form is a word of spaCy's Indonesian lemma table and the token is
-        not: a root that Sastrawi finds in a made-up form lets through loans and slang
+        Indonesian form is a word of spaCy's Indonesian lemma table (and the token, as
+        `_banjarese` checks, is not): a root that Sastrawi finds in a made-up form lets through loans and slang
         (takoyaki "terkoyaki", taiwan, tajir, manyun) that the table keeps out."""
         prefix = _BANJARESE_PREFIX_RE.match(token)
-        if prefix is None or token in self._derived:
+        if prefix is None:
             return None
         # a known word with a suffix: baik-an, baru-lah, mana-nya, mama-ku
         if any(token.endswith(s) and token[: -len(s)] in self._known for s in _SUFFIXES):
