@@ -7,10 +7,10 @@ is reported with its line and the other files go on.
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 
 from pipeline.collector import collector_paused
@@ -18,6 +18,7 @@ from pipeline.config import IngestConfig, PrivacyConfig
 from pipeline.ingest.common import Document, Parsed
 from pipeline.ingest.decode import IngestError
 from pipeline.ingest.line import looks_like_line, parse_line
+from pipeline.ingest.recorder import Recorder, message_id
 from pipeline.ingest.sources import chat_name, open_document
 from pipeline.ingest.telegram import looks_like_telegram, parse_telegram
 from pipeline.ingest.transcript import (
@@ -27,7 +28,7 @@ from pipeline.ingest.transcript import (
     parse_parquet,
     parse_transcript,
 )
-from pipeline.ingest.whatsapp import SNIFF_LINES, parse_whatsapp, sniff_layout
+from pipeline.ingest.whatsapp import SNIFF_LINES, parse_whatsapp, record_whatsapp, sniff_layout
 from pipeline.privacy import Privacy
 from pipeline.records import FileReport, Message
 
@@ -79,14 +80,6 @@ class Ingested:
         return [report for report in self.reports if report.error]
 
 
-def message_id(chat: str, timestamp: str, author: str, text: str, occurrence: int) -> str:
-    """Stable across overlapping exports of one chat. `occurrence` numbers identical
-    messages within one export (two "ok"s in the same minute), so that real repeats
-    are kept while the same message seen in two exports still collapses."""
-    key = "\x1f".join((chat, timestamp, author, text, str(occurrence)))
-    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
-
-
 def read_export(
     path: Path, config: IngestConfig, privacy: Privacy
 ) -> tuple[list[Message], FileReport]:
@@ -94,41 +87,21 @@ def read_export(
     document.max_line_chars = config.max_line_chars
     fmt = sniff_format(document) if config.format == "auto" else config.format
     platform, parse = PARSERS[fmt]
-    parsed = parse(document, date_order=config.date_order)
+    recorder = Recorder(document.chat, platform, document.source, privacy)
+    if parse is parse_whatsapp:  # parsed and recorded in one pass (in C where built)
+        parsed = record_whatsapp(document, recorder, date_order=config.date_order)
+    else:
+        parsed = parse(document, date_order=config.date_order)
+        recorder.record_all(parsed.messages)
+    messages = recorder.records
     report = FileReport(source=document.source, format=parsed.format, date_order=parsed.date_order)
     report.lines = parsed.lines
     report.skips.update(parsed.skips)
-
-    messages: list[Message] = []
-    seen: dict[tuple[str, str, str, str], int] = {}  # a plain dict: most keys are new
-    author_of, masked = privacy.author, privacy.text
-    for item in parsed.messages:
-        chat = item.chat or document.chat
-        author = author_of(item.author)
-        text = masked(item.text)
-        key = (chat, item.timestamp, author, text)
-        occurrence = seen.get(key, 0)
-        seen[key] = occurrence + 1
-        messages.append(
-            Message(
-                message_id(chat, item.timestamp, author, text, occurrence),
-                chat,
-                platform,
-                document.source,
-                item.line,
-                item.timestamp,
-                author,
-                item.kind,
-                text,
-                item.edited,
-            )
-        )
-    report.lines_in_records = sum(item.n_lines for item in parsed.messages)
-    report.records.update(Counter(item.kind for item in parsed.messages))
-    report.authors = len({m.author for m in messages if m.author})
-    stamps = [m.timestamp for m in messages if m.timestamp]
-    if stamps:
-        report.first, report.last = min(stamps), max(stamps)
+    report.lines_in_records = recorder.lines
+    report.records.update(Counter(map(attrgetter("kind"), messages)))
+    report.authors = len(set(map(attrgetter("author"), messages)) - {""})
+    report.first = min(filter(None, map(_TIMESTAMP, messages)), default="")
+    report.last = max(filter(None, map(_TIMESTAMP, messages)), default="")
     return messages, report
 
 
@@ -148,11 +121,17 @@ def read_exports(
                 result.reports.append(FileReport(source=err.source, error=str(err)))
                 continue
             result.reports.append(report)
-            for message in messages:
-                if not config.keep_duplicates:
-                    if message.id in seen_ids:
-                        result.duplicates += 1
-                        continue
-                    seen_ids.add(message.id)
-                result.messages.append(message)
+            if not config.keep_duplicates:
+                # Ids are unique within an export (Recorder numbers repeats), so only
+                # those of earlier exports can repeat here.
+                if not seen_ids.isdisjoint(map(_ID, messages)):
+                    kept = [message for message in messages if message.id not in seen_ids]
+                    result.duplicates += len(messages) - len(kept)
+                    messages = kept
+                if path is not paths[-1]:
+                    seen_ids.update(map(_ID, messages))
+            result.messages.extend(messages)
     return result
+
+
+_ID, _TIMESTAMP = attrgetter("id"), attrgetter("timestamp")

@@ -17,7 +17,7 @@ class IngestError(ValueError):
 
 def decode_export(data: bytes, source: str) -> str:
     """UTF-8 (with or without BOM) or UTF-16 with a BOM, as exports are written."""
-    if not data.strip():
+    if not data or data.isspace():  # (not a stripped copy of the whole export)
         raise IngestError(source, 1, "empty file")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:

@@ -10,12 +10,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import groupby, pairwise
 
 from pipeline.ingest.common import Document, Parsed, RawMessage
 from pipeline.ingest.decode import IngestError
+from pipeline.ingest.recorder import Recorder
 from pipeline.patterns import INVISIBLE_MARKS, INVISIBLE_RE
+
+try:  # the header scan and the common message in C, built at install where it can be
+    from pipeline.ingest._whatsapp import header_dates, scan_whatsapp
+except ImportError:  # pragma: no cover - parse_whatsapp and Recorder.record instead
+    header_dates = scan_whatsapp = None
 
 _SPACE = "[ \u00a0\u202f]"
 _DATE = r"(?P<date>\d{1,4}[./-]\d{1,2}[./-]\d{1,4})"
@@ -215,15 +221,10 @@ _MARKS_AND_SPACE = " \t\n" + INVISIBLE_MARKS
 
 def parse_whatsapp(document: Document, *, date_order: str = "auto") -> Parsed:
     """Messages of one export and the facts about it (layout, date order, skips)."""
-    text, source, chat = document.text, document.source, document.chat
-    layout = sniff_layout(document.head(SNIFF_LINES))
-    if layout is None:
-        raise IngestError(source, 1, "no WhatsApp message header found (is this a chat export?)")
+    text, chat = document.text, document.chat
+    layout = _layout(document)
     headers = list(HEADER_LINES[layout].finditer(text))
-    if date_order == "auto":
-        order, reason = infer_date_order(found["date"] for found in headers)
-    else:
-        order, reason = date_order, "set by --date-order"
+    order, reason = _date_order(date_order, (found["date"] for found in headers))
     # A header-like line whose date is impossible in this file's order is a continuation
     # line that happens to start with something date-like.
     starts = [
@@ -232,12 +233,9 @@ def parse_whatsapp(document: Document, *, date_order: str = "auto") -> Parsed:
         if (stamp := to_iso(*found.group("date", "time", "ampm"), order))
     ]
     if not starts:
-        line = text.count("\n", 0, headers[0].start()) + 1
-        raise IngestError(source, line, f"no valid {order} date in any header")
-
-    n_lines = text.count("\n") + (not text.endswith("\n"))
+        _refuse_dates(document, layout, order)
     messages: list[RawMessage] = []
-    parsed = Parsed(messages, f"whatsapp-{layout}", n_lines, f"{order} ({reason})")
+    parsed = Parsed(messages, f"whatsapp-{layout}", _count_lines(text), f"{order} ({reason})")
     first = starts[0][0].start()  # a line start: what precedes it ends with a line break
     if first > document.max_line_chars:
         _check_line_lengths(document, 0, first, 1)
@@ -265,6 +263,79 @@ def parse_whatsapp(document: Document, *, date_order: str = "auto") -> Parsed:
         messages.append(RawMessage(number, span, stamp, author, kind, body, edited))
         number += span
     return parsed
+
+
+def record_whatsapp(document: Document, recorder: Recorder, *, date_order: str = "auto") -> Parsed:
+    """parse_whatsapp, each message then recorded; in one pass in C where it was built.
+
+    The C scan reads the common message itself and hands every other to the rules of
+    parse_whatsapp (`record_other`); it numbers repeats and makes ids as Recorder does.
+    Both ways give the same records (tested).
+    """
+    if scan_whatsapp is None:
+        parsed = parse_whatsapp(document, date_order=date_order)
+        recorder.record_all(parsed.messages)
+        return parsed
+    text, chat = document.text, document.chat
+    layout = _layout(document)
+    order, reason = _date_order(date_order, header_dates(text, layout == "ios"))
+
+    def record_other(rest: str, more: str) -> tuple[str, str, str, bool]:
+        """(author, kind, text, edited) of a message as Recorder.record would keep it."""
+        author, body, is_system = split_author(rest, chat)
+        kind, body, edited = classify(body + more, is_system)
+        return recorder.author(author), kind, recorder.mask(body), edited
+
+    lines, before_text, before_blank, long_line = scan_whatsapp(
+        text,
+        layout == "ios",
+        document.max_line_chars,
+        partial(_iso_date, order=order),
+        _iso_clock,
+        record_other,
+        recorder,
+    )
+    if long_line or not recorder.records:
+        # parse_whatsapp refuses a file without a valid date first, wherever the long line
+        _refuse_dates(document, layout, order)
+        document.refuse_long_line(*long_line)
+    recorder.lines += lines
+    parsed = Parsed([], f"whatsapp-{layout}", _count_lines(text), f"{order} ({reason})")
+    for reason, count in (
+        ("text before the first message header", before_text),
+        ("blank line before the first message", before_blank),
+    ):
+        if count:
+            parsed.skip(reason, count)
+    return parsed
+
+
+def _layout(document: Document) -> str:
+    layout = sniff_layout(document.head(SNIFF_LINES))
+    if layout is None:
+        raise IngestError(
+            document.source, 1, "no WhatsApp message header found (is this a chat export?)"
+        )
+    return layout
+
+
+def _date_order(date_order: str, dates: Iterable[str]) -> tuple[str, str]:
+    if date_order == "auto":
+        return infer_date_order(dates)
+    return date_order, "set by --date-order"
+
+
+def _refuse_dates(document: Document, layout: str, order: str) -> None:
+    """Refuse the export if no header has a date valid in `order`."""
+    headers = list(HEADER_LINES[layout].finditer(document.text))
+    if any(to_iso(*found.group("date", "time", "ampm"), order) for found in headers):
+        return
+    line = document.text.count("\n", 0, headers[0].start()) + 1 if headers else 1
+    raise IngestError(document.source, line, f"no valid {order} date in any header")
+
+
+def _count_lines(text: str) -> int:
+    return text.count("\n") + (not text.endswith("\n"))
 
 
 def _check_line_lengths(document: Document, start: int, end: int, number: int) -> None:

@@ -1,0 +1,65 @@
+"""Parsed messages become records: privacy first, then an id stable across exports."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+from pipeline.ingest.common import RawMessage
+from pipeline.privacy import Privacy
+from pipeline.records import Message
+
+
+def message_id(chat: str, timestamp: str, author: str, text: str, occurrence: int) -> str:
+    """Stable across overlapping exports of one chat. `occurrence` numbers identical
+    messages within one export (two "ok"s in the same minute), so that real repeats
+    are kept while the same message seen in two exports still collapses."""
+    key = "\x1f".join((chat, timestamp, author, text, str(occurrence)))
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+class Recorder:
+    """The records of one export, in order, and the lines they cover.
+
+    The WhatsApp scan in C (`_whatsapp.c`) records into `records` as `record` does,
+    with `author`, `mask` and `message`: the names here are its contract.
+    """
+
+    message = Message
+
+    def __init__(self, chat: str, platform: str, source: str, privacy: Privacy):
+        self.chat, self.platform, self.source = chat, platform, source
+        self.author, self.mask = privacy.author, privacy.text
+        self.records: list[Message] = []
+        self.lines = 0  # input lines that ended up in a record
+        # How often a message was seen, by its first id (that of occurrence 0): a short
+        # key, where the whole (chat, timestamp, author, text) would be a tuple to make,
+        # hash and keep for each message.
+        self.seen: dict[str, int] = {}
+
+    def record(self, item: RawMessage) -> Message:
+        chat = item.chat or self.chat
+        author = self.author(item.author)
+        text = self.mask(item.text)
+        first = message_id(chat, item.timestamp, author, text, 0)
+        occurrence = self.seen.get(first, 0)
+        self.seen[first] = occurrence + 1
+        record = Message(
+            message_id(chat, item.timestamp, author, text, occurrence) if occurrence else first,
+            chat,
+            self.platform,
+            self.source,
+            item.line,
+            item.timestamp,
+            author,
+            item.kind,
+            text,
+            item.edited,
+        )
+        self.records.append(record)
+        self.lines += item.n_lines
+        return record
+
+    def record_all(self, items: Iterable[RawMessage]) -> None:
+        for item in items:
+            self.record(item)
