@@ -11,6 +11,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
@@ -70,6 +71,68 @@ sha1_block(Sha1 *s, const unsigned char *p)
     s->h[4] += e;
 }
 
+/* The same block with the SHA extensions of x86-64 processors (SHA-NI), where the
+ * processor has them: four rounds an instruction, ~4x the speed of the C above. The
+ * state sits in two registers, A..D in one (A in the top lane) and E in another, and
+ * the message schedule in four, W[g] holding the words of rounds 4g..4g+3. */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#include <immintrin.h>
+#define HAVE_SHA_NI_CODE 1
+
+__attribute__((target("sha,sse4.1"))) static void
+sha1_block_ni(Sha1 *s, const unsigned char *p)
+{
+    const __m128i reverse = _mm_set_epi64x(0x0001020304050607LL, 0x08090a0b0c0d0e0fLL);
+    __m128i abcd = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)s->h), 0x1B);
+    __m128i e0 = _mm_set_epi32((int)s->h[4], 0, 0, 0);
+    const __m128i abcd_start = abcd, e_start = e0;
+    __m128i w[4];
+    for (int g = 0; g < 4; g++)
+        w[g] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * g)), reverse);
+    __m128i e = _mm_add_epi32(e0, w[0]), before;
+    /* Groups of four rounds; the next E comes from A before them (sha1nexte), and
+     * W[g + 4] from W[g..g+3] (sha1msg1, xor, sha1msg2) into the slot W[g] leaves. */
+#define SHA1_GROUP(g, f)                                                              \
+    do {                                                                              \
+        if ((g) > 0)                                                                  \
+            e = _mm_sha1nexte_epu32(before, w[(g) & 3]);                              \
+        before = abcd;                                                                \
+        abcd = _mm_sha1rnds4_epu32(abcd, e, f);                                       \
+        if ((g) + 4 < 20)                                                             \
+            w[(g) & 3] = _mm_sha1msg2_epu32(                                          \
+                _mm_xor_si128(_mm_sha1msg1_epu32(w[(g) & 3], w[((g) + 1) & 3]),       \
+                              w[((g) + 2) & 3]),                                      \
+                w[((g) + 3) & 3]);                                                    \
+    } while (0)
+    before = abcd;
+    for (int g = 0; g < 5; g++)
+        SHA1_GROUP(g, 0);
+    for (int g = 5; g < 10; g++)
+        SHA1_GROUP(g, 1);
+    for (int g = 10; g < 15; g++)
+        SHA1_GROUP(g, 2);
+    for (int g = 15; g < 20; g++)
+        SHA1_GROUP(g, 3);
+#undef SHA1_GROUP
+    e0 = _mm_sha1nexte_epu32(before, e_start);
+    abcd = _mm_add_epi32(abcd, abcd_start);
+    _mm_storeu_si128((__m128i *)s->h, _mm_shuffle_epi32(abcd, 0x1B));
+    s->h[4] = (uint32_t)_mm_extract_epi32(e0, 3);
+}
+
+static int
+cpu_has_sha_ni(void)
+{
+    unsigned int a, b, c, d;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(b & (1u << 29))) /* SHA */
+        return 0;
+    return __get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 19)) && (c & (1u << 9)); /* SSE4.1, SSSE3 */
+}
+#endif
+
+static void (*sha1_compress)(Sha1 *, const unsigned char *) = sha1_block;
+
 static void
 sha1_init(Sha1 *s)
 {
@@ -94,7 +157,7 @@ sha1_update(Sha1 *s, const void *data, size_t n)
         p += take;
         n -= take;
         if (s->used == 64) {
-            sha1_block(s, s->block);
+            sha1_compress(s, s->block);
             s->used = 0;
         }
     }
@@ -107,13 +170,13 @@ sha1_final(Sha1 *s, unsigned char out[20])
     s->block[s->used++] = 0x80;
     if (s->used > 56) {
         memset(s->block + s->used, 0, 64 - s->used);
-        sha1_block(s, s->block);
+        sha1_compress(s, s->block);
         s->used = 0;
     }
     memset(s->block + s->used, 0, 56 - s->used);
     for (int i = 0; i < 8; i++)
         s->block[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
-    sha1_block(s, s->block);
+    sha1_compress(s, s->block);
     for (int i = 0; i < 5; i++) {
         out[4 * i] = (unsigned char)(s->h[i] >> 24);
         out[4 * i + 1] = (unsigned char)(s->h[i] >> 16);
@@ -940,6 +1003,12 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit__whatsapp(void)
 {
+#ifdef HAVE_SHA_NI_CODE
+    /* GUYUB_PORTABLE_SHA1 keeps the portable code, for the tests of both */
+    const char *portable = getenv("GUYUB_PORTABLE_SHA1");
+    if (cpu_has_sha_ni() && !(portable && *portable))
+        sha1_compress = sha1_block_ni;
+#endif
     if ((KIND = PyUnicode_InternFromString("message")) == NULL)
         return NULL;
     for (size_t k = 0; k < N_PLACEHOLDERS; k++)

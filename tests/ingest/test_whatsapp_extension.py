@@ -2,6 +2,8 @@
 Recorder.record in Python: for any export, the same records, ledger and errors."""
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -160,6 +162,22 @@ def test_ids_are_those_of_hashlib(parts, occurrence):
     from pipeline.ingest._whatsapp import message_id as compiled_id
 
     assert compiled_id(*parts, occurrence) == message_id(*parts, occurrence)
+
+
+@needs_extension
+def test_the_portable_sha1_gives_the_same_ids():
+    # Where the processor has SHA instructions they hash; this checks the plain C too.
+    script = (
+        "from pipeline.ingest._whatsapp import message_id as m; "
+        "print([m('c' * n, 't', 'a😊', 'x' * (n * 7), n) for n in range(0, 160, 3)])"
+    )
+    env = {**os.environ, "GUYUB_PORTABLE_SHA1": "1"}
+    printed = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    assert printed.strip() == str(
+        [message_id("c" * n, "t", "a😊", "x" * (n * 7), n) for n in range(0, 160, 3)]
+    )
 
 
 @needs_extension
