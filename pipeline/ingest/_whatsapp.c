@@ -10,6 +10,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <structmember.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -558,6 +559,7 @@ typedef struct {
     PyObject *iso_date, *iso_clock, *record_other;    /* Python: the rules */
     PyObject *chat, *platform, *source, *records;     /* the recorder's */
     PyObject *author, *mask, *message;
+    Py_ssize_t slots[10]; /* where a Message keeps each field, or slots[0] == 0 */
     PyObject *names;                                  /* a name as written -> recorded */
     Occurrences seen;
     PyObject *dates, *clocks;                         /* caches: raw -> ISO or None */
@@ -786,6 +788,59 @@ may_hold_contact(PyObject *str)
     return found >= 9;
 }
 
+/* The fields of a Message in the order of its __init__ (records.py). */
+static const char *MESSAGE_FIELDS[10] = {"id",        "chat",   "platform", "source",
+                                         "line",      "timestamp", "author", "kind",
+                                         "text",      "edited"};
+
+/* Where each field of the record class lives, when it is a dataclass with slots whose
+ * __init__ only stores its arguments (no __post_init__): then a record is made by
+ * storing them directly, 0.3 us a message less than a call of that __init__ from here.
+ * Otherwise slots[0] stays 0 and records are made by calling the class. */
+static int
+find_slots(Scan *s)
+{
+    s->slots[0] = 0;
+    PyObject *names = PyObject_GetAttrString(s->message, "__match_args__");
+    if (names == NULL || !PyType_Check(s->message) ||
+        PyObject_HasAttrString(s->message, "__post_init__")) {
+        Py_XDECREF(names);
+        PyErr_Clear();
+        return 0;
+    }
+    int usable = PyTuple_Check(names) && PyTuple_GET_SIZE(names) == 10;
+    for (int k = 0; usable && k < 10; k++) {
+        PyObject *name = PyTuple_GET_ITEM(names, k);
+        PyObject *member = PyObject_GetAttr(s->message, name);
+        usable = member != NULL && PyUnicode_Check(name) &&
+                 PyUnicode_CompareWithASCIIString(name, MESSAGE_FIELDS[k]) == 0 &&
+                 Py_IS_TYPE(member, &PyMemberDescr_Type) &&
+                 ((PyMemberDescrObject *)member)->d_member->type == T_OBJECT_EX;
+        if (usable)
+            s->slots[k] = ((PyMemberDescrObject *)member)->d_member->offset;
+        Py_XDECREF(member);
+    }
+    Py_DECREF(names);
+    PyErr_Clear();
+    if (!usable)
+        s->slots[0] = 0;
+    return 0;
+}
+
+static PyObject *
+new_message(Scan *s, PyObject *const fields[10])
+{
+    if (s->slots[0] == 0)
+        return PyObject_Vectorcall(s->message, fields, 10, NULL);
+    PyTypeObject *type = (PyTypeObject *)s->message;
+    PyObject *message = type->tp_alloc(type, 0);
+    if (message == NULL)
+        return NULL;
+    for (int k = 0; k < 10; k++)
+        *(PyObject **)((char *)message + s->slots[k]) = Py_NewRef(fields[k]);
+    return message;
+}
+
 /* Record the message whose header line is [start, first_end) and whose text ends at
  * body_end; it spans `span` lines from line `number`. */
 static int
@@ -853,7 +908,7 @@ record(Scan *s, const Header *h, PyObject *stamp, Py_ssize_t number, Py_ssize_t 
     PyObject *fields[10] = {id,     s->chat, s->platform, s->source,
                             line,   stamp,   author,      kind,
                             body,   edited ? Py_True : Py_False};
-    message = PyObject_Vectorcall(s->message, fields, 10, NULL);
+    message = new_message(s, fields);
     Py_DECREF(line);
     if (message != NULL && PyList_Append(s->records, message) == 0)
         s->lines_in_records += span;
@@ -912,6 +967,7 @@ scan_whatsapp(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nar
         PyErr_SetString(PyExc_TypeError, "a recorder's chat is a str and records a list");
         goto out;
     }
+    find_slots(&s);
     if ((s.dates = PyDict_New()) == NULL || (s.clocks = PyDict_New()) == NULL ||
         (s.names = PyDict_New()) == NULL)
         goto out;

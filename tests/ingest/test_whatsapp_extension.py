@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 import pipeline.ingest.whatsapp as whatsapp
 from pipeline.config import IngestConfig, PrivacyConfig
 from pipeline.ingest import IngestError, read_export
-from pipeline.ingest.recorder import message_id
+from pipeline.ingest.common import Document
+from pipeline.ingest.recorder import Recorder, message_id
 from pipeline.privacy import Privacy
 
 compiled = whatsapp.scan_whatsapp
@@ -193,3 +194,20 @@ def test_bad_arguments_are_refused_not_crashed_on():
 @pytest.mark.skipif(not os.environ.get("CI"), reason="only CI's machine must have a compiler")
 def test_ci_builds_the_extension():
     assert compiled is not None
+
+
+@needs_extension
+def test_a_record_class_that_is_not_a_slots_dataclass_is_called():
+    class Plain:
+        def __init__(self, *fields):
+            self.fields = fields
+
+    recorder = Recorder("chat", "whatsapp", "chat.txt", Privacy(PrivacyConfig(salt="t")))
+    recorder.message = Plain
+    export = "13/03/24 19.45 - Budi: ok\n13/03/24 19.46 - Siti: halo\nsemua\n"
+    document = Document("chat.txt", "chat", "chat.txt", export.encode())
+    whatsapp.record_whatsapp(document, recorder)
+    assert [record.fields[4:9] for record in recorder.records] == [
+        (1, "2024-03-13T19:45", "Budi", "message", "ok"),
+        (2, "2024-03-13T19:46", "Siti", "message", "halo\nsemua"),
+    ]
