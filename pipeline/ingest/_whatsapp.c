@@ -797,7 +797,7 @@ static const char *MESSAGE_FIELDS[10] = {"id",        "chat",   "platform", "sou
  * __init__ only stores its arguments (no __post_init__): then a record is made by
  * storing them directly, 0.3 us a message less than a call of that __init__ from here.
  * Otherwise slots[0] stays 0 and records are made by calling the class. */
-static int
+static void
 find_slots(Scan *s)
 {
     s->slots[0] = 0;
@@ -806,7 +806,7 @@ find_slots(Scan *s)
         PyObject_HasAttrString(s->message, "__post_init__")) {
         Py_XDECREF(names);
         PyErr_Clear();
-        return 0;
+        return;
     }
     int usable = PyTuple_Check(names) && PyTuple_GET_SIZE(names) == 10;
     for (int k = 0; usable && k < 10; k++) {
@@ -824,7 +824,6 @@ find_slots(Scan *s)
     PyErr_Clear();
     if (!usable)
         s->slots[0] = 0;
-    return 0;
 }
 
 static PyObject *

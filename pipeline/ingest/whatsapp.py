@@ -79,6 +79,9 @@ SYSTEM_RE = re.compile(
 )
 
 DATE_ORDERS = ("dmy", "mdy", "ymd")
+# The ledger's reasons for the lines before the first message.
+SKIP_TEXT_BEFORE = "text before the first message header"
+SKIP_BLANK_BEFORE = "blank line before the first message"
 
 
 def match_header(line: str, layout: str) -> re.Match[str] | None:
@@ -240,11 +243,7 @@ def parse_whatsapp(document: Document, *, date_order: str = "auto") -> Parsed:
     if first > document.max_line_chars:
         _check_line_lengths(document, 0, first, 1)
     for line in text[:first].split("\n")[:-1]:
-        parsed.skip(
-            "text before the first message header"
-            if line.strip()
-            else "blank line before the first message"
-        )
+        parsed.skip(SKIP_TEXT_BEFORE if line.strip() else SKIP_BLANK_BEFORE)
     # Each message runs from its header to the next one; its last line break is not text.
     ends = [found.start() for found, _ in starts[1:]]
     ends.append(len(text) + (not text.endswith("\n")))
@@ -301,12 +300,9 @@ def record_whatsapp(document: Document, recorder: Recorder, *, date_order: str =
         document.refuse_long_line(*long_line)
     recorder.lines += lines
     parsed = Parsed([], f"whatsapp-{layout}", _count_lines(text), f"{order} ({reason})")
-    for reason, count in (
-        ("text before the first message header", before_text),
-        ("blank line before the first message", before_blank),
-    ):
+    for why, count in ((SKIP_TEXT_BEFORE, before_text), (SKIP_BLANK_BEFORE, before_blank)):
         if count:
-            parsed.skip(reason, count)
+            parsed.skip(why, count)
     return parsed
 
 
