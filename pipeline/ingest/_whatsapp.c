@@ -837,6 +837,10 @@ new_message(Scan *s, PyObject *const fields[10])
         return NULL;
     for (int k = 0; k < 10; k++)
         *(PyObject **)((char *)message + s->slots[k]) = Py_NewRef(fields[k]);
+    /* Its fields are str, int and bool, so it can be in no reference cycle and the
+     * collector need not watch it (CPython untracks tuples of such values the same
+     * way). Watched, 200k records cost the first collection after the scan 0.05 s. */
+    PyObject_GC_UnTrack(message);
     return message;
 }
 
