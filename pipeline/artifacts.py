@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.classify import SURFACE_CONFIG, ThemeClassifier
-from pipeline.config import Config, ConfigError
+from pipeline.config import ConfigError, config_from_data
 from pipeline.model import ThemeModel
 from pipeline.themes import Theme
 from pipeline.topics import SeededNMF
@@ -135,8 +135,8 @@ def load_model(directory: Path) -> ThemeModel:
                 f"reads ({FORMAT_VERSION}); refit the model with `guyub fit`"
                 + (" or upgrade Guyub" if version > FORMAT_VERSION else "")
             )
-        config = Config.model_validate(
-            tomllib.loads((directory / CONFIG).read_text(encoding="utf-8"))
+        config = config_from_data(
+            tomllib.loads((directory / CONFIG).read_text(encoding="utf-8")), CONFIG
         )
         vocabulary = json.loads((directory / VOCABULARY).read_text(encoding="utf-8"))
         theme_data = json.loads((directory / THEMES).read_text(encoding="utf-8"))

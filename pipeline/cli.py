@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from msgspec.structs import replace
 from rich.console import Console
 
 from pipeline import DEFAULT_MODEL_DIR
@@ -244,9 +245,7 @@ def apply(
     fitted = _load_model_or_fail(model)
     cfg = fitted.config
     if date_order:
-        cfg = cfg.model_copy(
-            update={"ingest": cfg.ingest.model_copy(update={"date_order": date_order})}
-        )
+        cfg = replace(cfg, ingest=replace(cfg.ingest, date_order=date_order))
     _run_and_report(inputs, cfg, output, choose(quiet, log_json), fitted)
 
 

@@ -390,7 +390,7 @@ def run_manifest(
             "themes": data.topic_themes,
             "coherence": data.coherence,
         },
-        "config": config.model_dump(),
+        "config": config.as_dict(),
         "config_hash": config.digest(),
         "package_versions": package_versions(),
         "model": result.model.metrics,
