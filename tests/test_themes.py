@@ -120,3 +120,24 @@ def test_shipped_model_maps_formal_english_summaries():
     assigned = model.apply([normaliser(i.text) for i in items]).assigned
     hits = [assigned[n, STUDY_THEMES.index(i.themes[0])] for n, i in enumerate(items)]
     assert sum(hits) >= 16, [i.text for i, hit in zip(items, hits, strict=True) if not hit]
+
+
+def test_shipped_model_reaches_the_target_on_messages_it_never_saw():
+    # 131 messages in the members' own registers (colloquial Indonesian, Banjarese,
+    # English, emoji; 12 per theme, three with two themes, 12 with none), written and
+    # labelled by hand in one sitting before the model was run on them. Never add them
+    # to the seed set or tune on them: they stand in for the team's independent set,
+    # on which the issue asks for macro-F1 >= 0.85.
+    from pipeline import DEFAULT_MODEL_DIR
+    from pipeline.artifacts import load_model
+    from pipeline.evaluate import theme_agreement
+    from pipeline.normalise import Normaliser
+    from pipeline.themes import label_matrix
+
+    model = load_model(DEFAULT_MODEL_DIR)
+    path = Path(__file__).parent / "fixtures" / "members_independent.jsonl"
+    items = load_labelled(path, STUDY_THEMES)
+    normaliser = Normaliser(model.config.normalise)
+    assigned = model.apply([normaliser(i.text) for i in items]).assigned
+    result = theme_agreement(label_matrix(items, STUDY_THEMES), assigned, STUDY_THEMES)
+    assert result["macro_f1"] >= 0.85, result["per_theme"]
