@@ -41,7 +41,7 @@ EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 PHONE_CANDIDATE_RE = re.compile(
     r"[(+06](?<![\w+].)(?<!\d[.,].)"
     r"(?:(?<=\()(?:\+\s?\d|0\d)|(?<=\+)\s?\d|(?<=0)\d|(?<=6)2[ .\-\u2011]?\d)"
-    r"[\d \u00a0\u202f.\-\u2011\u2010()]{6,22}\d(?!\w)"
+    r"[\d \u00a0\u202f.\-\u2011\u2010()]{6,64}\d(?!\w)"
 )
 PHONE_DIGITS_MIN, PHONE_DIGITS_MAX = 9, 15
 # An amount in thousands groups ("620.000.000"), which a 62 start would otherwise take
@@ -62,9 +62,42 @@ def mask_phone_numbers(text: str, placeholder: str) -> str:
     # `\d\d\d` pre-check, measured on the bench export).
     if not PHONE_CANDIDATE_RE.search(text):
         return text
-    return PHONE_CANDIDATE_RE.sub(
-        lambda m: placeholder if is_phone_number(m.group()) else m.group(), text
-    )
+    return PHONE_CANDIDATE_RE.sub(lambda m: _mask_run(m.group(), placeholder), text)
+
+
+# A digit group of a candidate, with the bracket or + it may start with; a group a
+# number can start with: +.., (.., 62.., or 0 and a digit that is not 0 (08.., 0511).
+_DIGIT_GROUP_RE = re.compile(r"[(+]*\d+\)?")
+_NUMBER_START_RE = re.compile(r"[(+]|62|0[1-9]")
+
+
+def _mask_run(run: str, placeholder: str) -> str:
+    """A candidate masked if it is a phone number. Numbers written one after another
+    ("0812... 0813...", "0812...-0813...") make one candidate of too many digits: it
+    is then cut, between its digit groups, into the phone numbers that cover most of
+    its digits (each starting as a number starts), and the rest is left as it is."""
+    if is_phone_number(run):
+        return placeholder
+    groups = list(_DIGIT_GROUP_RE.finditer(run))
+    if sum(ch.isdigit() for ch in run) <= PHONE_DIGITS_MAX or len(groups) < 2:
+        return run  # a price, a date, a short code, or one long account number
+    # best[i]: (digits covered, numbers as (first, end) group ranges) over groups[:i]
+    best: list[tuple[int, list[tuple[int, int]]]] = [(0, [])]
+    for end in range(1, len(groups) + 1):
+        best.append(best[end - 1])  # group end-1 is no number's
+        for first in range(end):
+            if not _NUMBER_START_RE.match(groups[first].group()):
+                continue
+            number = run[groups[first].start() : groups[end - 1].end()]
+            if is_phone_number(number):
+                covered = best[first][0] + sum(ch.isdigit() for ch in number)
+                if covered > best[end][0]:
+                    best[end] = (covered, [*best[first][1], (first, end)])
+    masked, at = [], 0
+    for first, end in best[-1][1]:
+        masked += [run[at : groups[first].start()], placeholder]
+        at = groups[end - 1].end()
+    return "".join([*masked, run[at:]])
 
 
 # A display name that is only a phone number (a member not in the exporter's contacts).
