@@ -13,6 +13,7 @@ from tests.conftest import FIXTURES
 ANDROID_ID = FIXTURES / "Chat WhatsApp dengan UMKM Maju.txt"
 ANDROID_EN = FIXTURES / "WhatsApp Chat with Bazaar Team.txt"
 IOS = FIXTURES / "Kopi Banua.txt"
+IOS_ID = FIXTURES / "WhatsApp Chat - Ibu Tangguh.txt"
 
 
 def read(*paths: Path, **ingest):
@@ -93,6 +94,47 @@ def test_ios_export_with_seconds_and_group_events():
     assert messages[2].text == "Jam buka: 08.00-17.00"
     assert messages[3].author == "Anne-Marie"
     assert messages[5].text == "Sip \U0001f44d"
+
+
+def test_indonesian_ios_export():
+    # An iPhone in Indonesian: dotted times with seconds, CRLF, the group as the author
+    # of its events, U+200E before media and deletions, a U+00A0 after "~", a U+2011
+    # in a name, a phone number as an author and in a text.
+    result = read(IOS_ID)
+    messages = result.messages
+    assert [(m.line, m.kind) for m in messages] == [
+        (1, "system"),
+        (2, "system"),
+        (3, "system"),
+        (4, "message"),
+        (5, "message"),
+        (6, "media"),
+        (7, "message"),
+        (11, "deleted"),
+        (12, "message"),
+        (13, "media"),
+        (14, "system"),
+        (15, "message"),
+    ]
+    assert messages[0].timestamp == "2024-03-13T19:45:12"
+    assert messages[2].text == "Rahmah menambahkan Nur Aini"
+    assert [m.author for m in messages[3:6]] == ["Rahmah", "Nur Aini", "Nur Aini"]
+    # a continuation line that starts like a date ("13/03") stays in the message
+    assert (
+        messages[6].text == "Daftar bawaan:\n1. Kue lapis\n2. Amplang\n13/03 jangan lupa bawa nota"
+    )
+    dewi = messages[8]
+    assert dewi.author == "Dewi \u2011 Kue Bingka"  # the name as written, no NFKD
+    assert dewi.edited and dewi.text == "Ulun datang jam 10 haja"
+    stranger = messages[11]
+    assert stranger.author == pseudonym("+62 812\u20113456\u20117890", PrivacyConfig().salt)
+    assert stranger.text.endswith("WA saya <phone>") and "3456" not in stranger.text
+    assert stranger.timestamp == "2024-03-15T20:01:09"
+    report = result.reports[0]
+    assert report.format == "whatsapp-ios" and report.date_order.startswith("dmy")
+    assert report.lines == 15 and report.lines_in_records == 15
+    assert dict(report.records) == {"system": 4, "message": 5, "media": 2, "deleted": 1}
+    assert report.authors == 4
 
 
 def test_overlapping_exports_keep_each_message_once(tmp_path):

@@ -130,10 +130,15 @@ def test_the_same_with_the_date_order_given(tmp_path_factory, export, date_order
 @needs_extension
 @pytest.mark.parametrize(
     "fixture",
-    ["Chat WhatsApp dengan UMKM Maju.txt", "Kopi Banua.txt", "WhatsApp Chat with Bazaar Team.txt"],
+    [
+        "Chat WhatsApp dengan UMKM Maju.txt",
+        "Kopi Banua.txt",
+        "WhatsApp Chat with Bazaar Team.txt",
+        "WhatsApp Chat - Ibu Tangguh.txt",
+    ],
 )
 def test_the_hand_checked_exports_read_the_same(tmp_path, fixture):
-    export = (FIXTURES / fixture).read_text(encoding="utf-8")
+    export = (FIXTURES / fixture).read_bytes().decode("utf-8")  # CRLF kept
     with_c, with_python = read_both(tmp_path, export)
     assert with_c == with_python
     assert not isinstance(with_c, str) and len(with_c[0]) > 5
