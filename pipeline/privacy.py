@@ -30,7 +30,13 @@ class Privacy:
             return name
         cached = self._authors.get(name)
         if cached is None:
-            hide = self.config.pseudonymise_names or looks_like_phone_name(name)
+            hide = (
+                self.config.pseudonymise_names
+                or looks_like_phone_name(name)
+                # "Budi Kue 0812-3456-7890": a number inside a display name is as
+                # private, and masking only it would merge two such members into one
+                or mask_phone_numbers(name, "") != name
+            )
             cached = pseudonym(name, self.config.salt) if hide else name
             self._authors[name] = cached
         return cached
