@@ -23,7 +23,7 @@ from pipeline.artifacts import ARRAYS, THEMES, VOCABULARY, load_model, write_dir
 from pipeline.ingest import IngestError, read_export
 from pipeline.model import ThemeModel
 from pipeline.normalise import Normaliser
-from pipeline.privacy import Privacy
+from pipeline.privacy import Privacy, mask_path
 from pipeline.progress import Progress
 from pipeline.report.html import render_batch_report
 from pipeline.report.write import write_csv, write_json
@@ -127,7 +127,7 @@ def _ingest_one(path, model, privacy, store, run_id, summary, new_ids) -> None:
     try:
         data = path.read_bytes()
     except OSError as err:
-        summary.failed.append(f"{path}: {err.strerror or err}")
+        summary.failed.append(mask_path(f"{path}: {err.strerror or err}"))
         return
     sha = hashlib.sha256(data).hexdigest()
     if store.export_seen(sha):
@@ -135,14 +135,14 @@ def _ingest_one(path, model, privacy, store, run_id, summary, new_ids) -> None:
     try:
         messages, _ = read_export(path, model.config.ingest, privacy)
     except IngestError as err:
-        summary.failed.append(str(err))
+        summary.failed.append(mask_path(str(err)))
         return
     # One export may hold a message twice only as a real repeat (ids carry an
     # occurrence number); across exports the id says whether it was seen before.
     known = store.known_ids([m.id for m in messages])
     fresh = [m for m in messages if m.id not in known and m.id not in new_ids]
     store.add_messages(fresh, run_id)
-    store.add_export(sha, str(path), len(data), len(messages), run_id)
+    store.add_export(sha, mask_path(str(path)), len(data), len(messages), run_id)
     new_ids.update(m.id for m in fresh)
     summary.new_exports += 1
     summary.new_messages += len(fresh)

@@ -27,6 +27,7 @@ from pipeline.model import Applied, ThemeModel
 from pipeline.normalise import Normalised, Normaliser
 from pipeline.normalise.parallel import normalise_all
 from pipeline.normalise.prefetch import Prefetch
+from pipeline.privacy import mask_path
 from pipeline.progress import Progress
 from pipeline.records import Message
 from pipeline.report import write_run_dir
@@ -315,7 +316,7 @@ def run_data(result: RunResult, coherence: list[float]) -> RunData:
         topic_terms=model.top_terms(30),
         topic_themes=[model.topic_label(k) for k in range(len(model.topic_themes))],
         coherence=coherence,
-        ledger=[r.as_dict() for r in result.ingested.reports],
+        ledger=[_masked_paths(r.as_dict()) for r in result.ingested.reports],
         model_facts={
             "method": "seeded NMF; topics named after themes by Hungarian matching on cosine",
             "seed messages used for fitting": model.metrics.get("seed_messages", ""),
@@ -409,5 +410,17 @@ def _describe_input(path: Path) -> dict[str, object]:
     try:
         data = path.read_bytes()
     except OSError:
-        return {"path": str(path), "bytes": None, "sha256": None}
-    return {"path": str(path), "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+        return {"path": mask_path(str(path)), "bytes": None, "sha256": None}
+    return {
+        "path": mask_path(str(path)),
+        "bytes": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+
+
+def _masked_paths(ledger_entry: dict) -> dict:
+    """A file's ledger as outputs keep it: its path, and the error naming it, masked."""
+    return {
+        key: mask_path(value) if key in ("source", "error") and value else value
+        for key, value in ledger_entry.items()
+    }

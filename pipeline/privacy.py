@@ -18,6 +18,19 @@ def pseudonym(name: str, salt: str) -> str:
     return f"member-{digest}"
 
 
+def mask_path(path: str) -> str:
+    """An input's path (or a message naming it) as outputs keep it: the export of a
+    one-to-one chat is named after the contact, who may be a phone number. The
+    terminal's error messages keep the real path, for the user to act on."""
+    return mask_phone_numbers(path, PHONE_MARK)
+
+
+def holds_phone_number(name: str) -> bool:
+    """A name that is a phone number, or holds one ("Budi Kue 0812-3456-7890": as
+    private, and masking only the number would merge two such members into one)."""
+    return looks_like_phone_name(name) or mask_phone_numbers(name, "") != name
+
+
 class Privacy:
     """Applies the [privacy] table to authors and message texts."""
 
@@ -30,16 +43,15 @@ class Privacy:
             return name
         cached = self._authors.get(name)
         if cached is None:
-            hide = (
-                self.config.pseudonymise_names
-                or looks_like_phone_name(name)
-                # "Budi Kue 0812-3456-7890": a number inside a display name is as
-                # private, and masking only it would merge two such members into one
-                or mask_phone_numbers(name, "") != name
-            )
+            hide = self.config.pseudonymise_names or holds_phone_number(name)
             cached = pseudonym(name, self.config.salt) if hide else name
             self._authors[name] = cached
         return cached
+
+    def chat(self, name: str) -> str:
+        """A chat named by a phone number (a one-to-one export with someone not in the
+        exporter's contacts: "WhatsApp Chat with +62 812...") gets a pseudonym."""
+        return pseudonym(name, self.config.salt) if holds_phone_number(name) else name
 
     def text(self, text: str) -> str:
         if self.config.mask_emails and "@" in text:

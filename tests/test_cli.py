@@ -173,6 +173,32 @@ def test_apply_with_the_shipped_model(tmp_path):
     assert (out / "themes.csv").exists()
 
 
+def test_a_one_to_one_chat_named_by_a_phone_number_leaks_it_nowhere(tmp_path):
+    # A one-to-one export is named after the contact, here a number not in the
+    # phone's contacts; that member also writes it, with a second number beside it.
+    from pipeline import DEFAULT_MODEL_DIR
+
+    export = tmp_path / "WhatsApp Chat with +62 813-4981-2270.txt"
+    export.write_text(
+        "13/03/24 19.45 - +62 813-4981-2270: Bu, sudah transfer ya. WA 081349812270 0812 1111 2222\n"
+        "13/03/24 19.46 - Toko Kue 0813 4981 2270: siap, terima kasih banyak bu\n"
+        "13/03/24 19.47 - Siti: sama-sama, semoga laris\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "applied"
+    result = runner.invoke(
+        app, ["apply", str(export), "--model", str(DEFAULT_MODEL_DIR), "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    for path in out.iterdir():
+        if path.suffix != ".parquet":
+            assert "4981" not in path.read_text(encoding="utf-8"), path.name
+    for row in pq.read_table(out / "messages.parquet").to_pylist():
+        assert not any(
+            "4981" in value or "1111" in value for value in row.values() if isinstance(value, str)
+        ), row
+
+
 def test_report_rebuilds_the_same_tables_without_refitting(run_dir, tmp_path):
     import shutil
 

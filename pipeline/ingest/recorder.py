@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Iterable
 
 from pipeline.ingest.common import RawMessage
-from pipeline.privacy import Privacy
+from pipeline.privacy import Privacy, mask_path
 from pipeline.records import Message
 
 
@@ -28,8 +28,8 @@ class Recorder:
     message = Message
 
     def __init__(self, chat: str, platform: str, source: str, privacy: Privacy):
-        self.chat, self.platform, self.source = chat, platform, source
-        self.author, self.mask = privacy.author, privacy.text
+        self.chat, self.platform, self.source = privacy.chat(chat), platform, mask_path(source)
+        self.author, self.mask, self.chat_of = privacy.author, privacy.text, privacy.chat
         self.records: list[Message] = []
         self.lines = 0  # input lines that ended up in a record
         # How often a message was seen, by its first id (that of occurrence 0): a short
@@ -38,7 +38,7 @@ class Recorder:
         self.seen: dict[str, int] = {}
 
     def record(self, item: RawMessage) -> Message:
-        chat = item.chat or self.chat
+        chat = self.chat_of(item.chat) if item.chat else self.chat
         author = self.author(item.author)
         text = self.mask(item.text)
         first = message_id(chat, item.timestamp, author, text, 0)
