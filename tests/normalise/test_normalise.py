@@ -197,6 +197,33 @@ def test_repeated_texts_are_read_once_and_come_back_in_place(norm):
     assert [r.text for r in result] == [norm(t).text for t in texts]
 
 
+def test_texts_normalised_already_are_taken_as_they_are_and_the_rest_in_place(norm):
+    from pipeline.normalise import Normalised
+    from pipeline.normalise.parallel import normalise_all
+
+    calls = []
+
+    class Counting:
+        config = norm.config
+
+        def __call__(self, text):
+            calls.append(text)
+            return norm(text)
+
+    known = {"aamiin": Normalised("known already", ["known"], "id")}
+    texts = ["siap bu", "aamiin", "Harga nya brp kak?", "aamiin", "siap bu", "ok"]
+    result = normalise_all(texts, Counting(), workers=1, known=known)
+    assert calls == ["siap bu", "Harga nya brp kak?", "ok"]
+    assert [r.text for r in result] == [
+        norm("siap bu").text,
+        "known already",
+        norm("Harga nya brp kak?").text,
+        "known already",
+        norm("siap bu").text,
+        norm("ok").text,
+    ]
+
+
 def test_caches_do_not_change_what_a_message_becomes(norm):
     """A message normalised after thousands of others that filled the caches (pieces,
     forms, stems) comes out as it does from a fresh normaliser."""
