@@ -30,7 +30,7 @@ from pipeline.normalise.prefetch import Prefetch
 from pipeline.privacy import mask_path
 from pipeline.progress import Progress
 from pipeline.records import Message
-from pipeline.report import write_run_dir
+from pipeline.report.build import write_run_dir
 from pipeline.report.data import RunData
 from pipeline.report.messages import MessagesFile
 from pipeline.report.write import write_json

@@ -6,10 +6,12 @@ import csv
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import msgspec
-import pyarrow as pa
-import pyarrow.parquet as pq
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 def write_csv(
@@ -36,6 +38,9 @@ _JSON = msgspec.json.Encoder()
 def write_parquet(
     path: Path, rows: Sequence[dict[str, object]], schema: pa.Schema | None = None
 ) -> None:
+    import pyarrow as pa  # here: `guyub parse -o X.jsonl` need not load Arrow (0.1 s)
+    import pyarrow.parquet as pq
+
     table = pa.Table.from_pylist(list(rows), schema=schema)
     pq.write_table(table, path, compression="zstd")
 
