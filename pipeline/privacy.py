@@ -37,6 +37,7 @@ class Privacy:
     def __init__(self, config: PrivacyConfig):
         self.config = config
         self._authors: dict[str, str] = {}
+        self._chats: dict[str, str] = {}  # asked once per message of a multi-chat export
 
     def author(self, name: str) -> str:
         if not name:
@@ -51,7 +52,11 @@ class Privacy:
     def chat(self, name: str) -> str:
         """A chat named by a phone number (a one-to-one export with someone not in the
         exporter's contacts: "WhatsApp Chat with +62 812...") gets a pseudonym."""
-        return pseudonym(name, self.config.salt) if holds_phone_number(name) else name
+        cached = self._chats.get(name)
+        if cached is None:
+            cached = pseudonym(name, self.config.salt) if holds_phone_number(name) else name
+            self._chats[name] = cached
+        return cached
 
     def text(self, text: str) -> str:
         if self.config.mask_emails and "@" in text:

@@ -179,21 +179,24 @@ def test_many_processes_give_the_same_output_as_one(norm):
     assert len(serial) == len(texts)
 
 
+class Counting:
+    """A normaliser that notes each text it is asked for."""
+
+    def __init__(self, norm):
+        self.norm, self.config, self.calls = norm, norm.config, []
+
+    def __call__(self, text):
+        self.calls.append(text)
+        return self.norm(text)
+
+
 def test_repeated_texts_are_read_once_and_come_back_in_place(norm):
     from pipeline.normalise.parallel import normalise_all
 
-    calls = []
-
-    class Counting:
-        config = norm.config
-
-        def __call__(self, text):
-            calls.append(text)
-            return norm(text)
-
+    counting = Counting(norm)
     texts = ["siap bu", "Harga nya brp kak?", "siap bu", "aamiin", "siap bu"]
-    result = normalise_all(texts, Counting(), workers=1)
-    assert sorted(calls) == sorted(set(texts))
+    result = normalise_all(texts, counting, workers=1)
+    assert sorted(counting.calls) == sorted(set(texts))
     assert [r.text for r in result] == [norm(t).text for t in texts]
 
 
@@ -201,19 +204,11 @@ def test_texts_normalised_already_are_taken_as_they_are_and_the_rest_in_place(no
     from pipeline.normalise import Normalised
     from pipeline.normalise.parallel import normalise_all
 
-    calls = []
-
-    class Counting:
-        config = norm.config
-
-        def __call__(self, text):
-            calls.append(text)
-            return norm(text)
-
+    counting = Counting(norm)
     known = {"aamiin": Normalised("known already", ["known"], "id")}
     texts = ["siap bu", "aamiin", "Harga nya brp kak?", "aamiin", "siap bu", "ok"]
-    result = normalise_all(texts, Counting(), workers=1, known=known)
-    assert calls == ["siap bu", "Harga nya brp kak?", "ok"]
+    result = normalise_all(texts, counting, workers=1, known=known)
+    assert counting.calls == ["siap bu", "Harga nya brp kak?", "ok"]
     assert [r.text for r in result] == [
         norm("siap bu").text,
         "known already",
