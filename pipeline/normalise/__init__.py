@@ -9,7 +9,7 @@ a dictionary hit, and Sastrawi is only ever called once per word.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from functools import partial
 from itertools import chain, combinations
 from typing import NamedTuple
@@ -33,9 +33,9 @@ from pipeline.normalise.resources import (
 from pipeline.patterns import may_hold_url
 
 try:  # the join of cached pieces in C, built at install where a compiler is at hand
-    from pipeline.normalise._pieces import resolve_pieces
+    from pipeline.normalise._pieces import PieceCache, resolve_pieces
 except ImportError:  # pragma: no cover - the same join in Python below
-    resolve_pieces = None
+    PieceCache, resolve_pieces = dict, None
 
 __all__ = ["Normalised", "Normaliser"]
 
@@ -115,7 +115,8 @@ class Normaliser:
         self._langs: dict[str, str] = {}
         self._terms: dict[str, dict[str, str | None]] = {"id": {}, "en": {}, "other": {}}
         self._stems: dict[str, str] = {}
-        self._pieces: dict[str, Piece] = {}
+        # a str -> Piece mapping the C join reads without making a string per piece
+        self._pieces: MutableMapping[str, Piece] = PieceCache()
         self._roots = roots
         self._derived = indonesian_derived_words()
 

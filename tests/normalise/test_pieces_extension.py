@@ -106,6 +106,50 @@ def test_bad_arguments_are_refused_not_crashed_on():
         compiled("harga", {"harga": ("too", "short")})
 
 
+def _piece(chunk: str) -> tuple:
+    """A made-up cached piece for a chunk: its own readable text, votes by its length."""
+    return (chunk.strip("."), len(chunk) % 2, len(chunk) % 3 == 0, (chunk,), (chunk, chunk), ())
+
+
+@needs_extension
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(chat_text, st.text(max_size=60)), known=st.integers(0, 12))
+def test_the_cache_finds_from_the_text_what_the_dict_finds_from_its_pieces(text, known):
+    # Pieces cached for only some of the text's chunks: both ask for the rest alike.
+    # Texts with emoji or CJK are stored wide, their ASCII pieces narrow.
+    chunks = list(dict.fromkeys(text.split()))[:known]
+    as_dict = {chunk: _piece(chunk) for chunk in chunks}
+    cache = normalise_module.PieceCache()
+    for chunk in chunks:
+        cache[chunk] = _piece(chunk)
+    assert compiled(text, cache) == compiled(text, as_dict)
+
+
+@needs_extension
+def test_the_piece_cache_is_a_mapping_that_only_grows():
+    cache = normalise_module.PieceCache()
+    words = [f"kata{i}" for i in range(5000)] + ["é", "😂", "kopi😂", ""]
+    for word in words:
+        cache[word] = _piece(word)
+    assert len(cache) == len(words)
+    assert all(cache[word] == _piece(word) and word in cache for word in words)
+    assert cache.get("tidak ada") is None and cache.get("tidak ada", 1) == 1
+    assert "tidak ada" not in cache
+    cache["kopi😂"] = ("kopi", 1, 0, (), (), ())  # a piece learned again replaces the old
+    assert cache["kopi😂"][0] == "kopi" and len(cache) == len(words)
+    with pytest.raises(KeyError):
+        cache["tidak ada"]
+    with pytest.raises(TypeError):
+        del cache["kata1"]
+    with pytest.raises(TypeError):
+        cache[1] = _piece("1")
+    with pytest.raises(TypeError):
+        normalise_module.PieceCache({"a": 1})
+    cache.clear()
+    assert len(cache) == 0 and "kata1" not in cache
+    assert compiled("kata1", cache) is None
+
+
 @pytest.mark.skipif(not os.environ.get("CI"), reason="only CI's machine must have a compiler")
 def test_ci_builds_the_extension():
     # The install builds it where gcc and the Python headers are at hand, as on every
