@@ -27,9 +27,9 @@ from pipeline.normalise.resources import (
     indonesian_root_words,
     load_lexicons,
     may_hold_mask_hint,
-    sastrawi_stemmer,
     stop_words,
 )
+from pipeline.normalise.stemming import sastrawi_stemmer
 from pipeline.patterns import may_hold_url
 
 try:  # the join of cached pieces in C, built at install where a compiler is at hand
@@ -321,7 +321,8 @@ class Normaliser:
             if self._stemmer is None or word in self._roots or not AFFIX_RE.search(word):
                 cached = word
             else:
-                cached = self._stemmer.stem(word) or word
+                # a word of a-z, as Sastrawi's stem() would make it (lowercase)
+                cached = self._stemmer.stem_word(word.lower()) or word
             self._stems[word] = cached
         return cached
 
