@@ -1,12 +1,13 @@
 """PySastrawi 1.2.1's stemmer, made fast without changing a single stem.
 
-Sastrawi spends its time failing: for each word it walks 41 prefix visitors two or three
-times, and each visitor tries its rules with `re.match(string, word)`, nearly always in
-vain. Two changes, both tested to give Sastrawi's own stems:
+Sastrawi spends its time failing: for each word it walks its 41 prefix visitors two or
+three times, and each visitor tries its rules with `re.match(string, word)`, nearly
+always in vain. Two changes, both tested to give Sastrawi's own stems:
 
-- A prefix visitor is skipped when the word cannot match any of its rules' patterns,
-  read from the rules' own code (one compiled match instead of a Python call and an
-  `re` cache look-up per rule).
+- The prefix visitors after the first are asked through one `PrefixDispatch`, which
+  finds the next visitor with a rule that can match the word by one compiled regex (the
+  union of the rules' patterns, read from the rules' own code) instead of a Python call
+  and an `re` cache look-up per rule.
 - The part a rule removed is found by `str.replace` rather than by compiling the word
   as a regular expression (see `_LiteralWordRe`).
 
@@ -20,7 +21,7 @@ import importlib
 import inspect
 import re
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
@@ -39,70 +40,122 @@ SASTRAWI_WORD_PATTERN_MODULES = tuple(
 
 @cache
 def sastrawi_stemmer():
-    """Sastrawi's uncached Stemmer (the normaliser caches stems itself), with guarded
-    prefix visitors; `stem_word(word)` takes one lowercase word of a-z."""
+    """Sastrawi's uncached Stemmer (the normaliser caches stems itself), with its prefix
+    visitors dispatched; `stem_word(word)` takes one lowercase word of a-z."""
     from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
     for module in SASTRAWI_WORD_PATTERN_MODULES:
         importlib.import_module(module).re = LITERAL_WORD_RE
     stemmer = StemmerFactory().create_stemmer().delegatedStemmer
     visitors = stemmer.visitor_provider.prefix_visitors
-    visitors[:] = [guarded(visitor) for visitor in visitors]
+    gates = [visitor_gate(visitor) for visitor in visitors[1:]]
+    if visitors and None not in gates:
+        # Sastrawi checks the word after each visitor, the first included; the
+        # dispatch's checks begin after the first, so the first stays outside it.
+        visitors[1:] = [PrefixDispatch(visitors[1:], gates)]
     return stemmer
 
 
-class GuardedVisitor:
-    """A prefix visitor that is only asked when the word matches `gate`, the union of
-    its rules' patterns: a rule returns nothing for a word its pattern does not match,
-    and a visitor whose rules all return nothing leaves the word as it was."""
+class PrefixDispatch:
+    """Prefix visitors asked in order, as Sastrawi's Context.accept_prefix_visitors asks
+    them, except that a visitor whose gate does not match the word is passed over: its
+    rules would all return nothing, and it would leave the context as it was, so
+    Sastrawi's checks after it would find what they found after the one before.
 
-    def __init__(self, visitor: Any, gate: re.Pattern[str]):
-        self.visitor = visitor
-        self._gate = gate.match
+    After each visitor asked, the same checks as Sastrawi's (a dictionary word, a stop,
+    a removal) end the dispatch; the Context's loop, which sees the dispatch as one
+    visitor, then makes them again and stops too."""
+
+    def __init__(self, visitors: Sequence[Any], gates: Sequence[str]):
+        self._visitors = list(visitors)
+        # from_[i]: the first visitor from i on whose gate matches, by its group's name
+        self._from = [
+            re.compile("|".join(f"(?P<v{j}>{gates[j]})" for j in range(i, len(gates))))
+            for i in range(len(gates))
+        ]
 
     def visit(self, context: Any) -> None:
-        if self._gate(context.current_word) is not None:
-            self.visitor.visit(context)
+        word, removals, start = context.current_word, len(context.removals), 0
+        while start < len(self._from):
+            found = self._from[start].match(word)
+            if found is None:
+                return
+            index = int(found.lastgroup[1:])
+            self._visitors[index].visit(context)
+            if (
+                context.dictionary.contains(context.current_word)
+                or context.process_is_stopped
+                or len(context.removals) > removals
+            ):
+                return
+            start = index + 1
 
 
-def guarded(visitor: Any) -> Any:
-    """`visitor` behind its gate, or as it is when a rule's code is not of the shape
-    whose pattern gates it (then it is always asked, as Sastrawi asks it)."""
-    patterns = [rule_gate(rule) for rule in getattr(visitor, "disambiguators", ())]
-    if not patterns or None in patterns:
-        return visitor
-    return GuardedVisitor(visitor, re.compile("|".join(f"(?:{p})" for p in patterns)))
+def visitor_gate(visitor: Any) -> str | None:
+    """A pattern that every word the visitor can change matches, or None when one of its
+    rules' code is not of a shape `rule_gate` reads."""
+    rules = getattr(visitor, "disambiguators", None)
+    if not rules:
+        return None
+    patterns = [rule_gate(rule) for rule in rules]
+    return None if None in patterns else "|".join(f"(?:{p})" for p in patterns)
 
 
 def rule_gate(rule: Any) -> str | None:
-    """The pattern P of a disambiguation rule written, as all of PySastrawi 1.2.1's are,
+    """The pattern a word must match for a disambiguation rule to return anything, for
+    a rule written, as all of PySastrawi 1.2.1's are, as a series of
 
-        matches = re.match(P, word)
+        if word == "belajar":          # pattern ^belajar$
+            ...
+        matches = re.match(P, word)    # pattern P
         if matches:
-            ...  # every return
-        # (falls off the end: None)
+            ...
 
+    in which every return is inside one of the ifs (then it falls off the end: None),
     or None for a rule of any other shape."""
     source = textwrap.dedent(inspect.getsource(type(rule).disambiguate))
+    function = ast.parse(source).body[0]
+    if any(
+        isinstance(node, ast.Name) and node.id == "word" and isinstance(node.ctx, ast.Store)
+        for node in ast.walk(function)
+    ):
+        return None  # a rule that changes the word it tests is not gated by one pattern
     body = [
         statement
-        for statement in ast.parse(source).body[0].body
+        for statement in function.body
         if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant))
     ]
-    match body:
-        case [
-            ast.Assign(
-                targets=[ast.Name(id="matches")],
-                value=ast.Call(
-                    func=ast.Attribute(value=ast.Name(id="re"), attr="match"),
-                    args=[ast.Constant(value=str(pattern)), ast.Name(id="word")],
-                    keywords=[],
+    patterns = []
+    while body:
+        match body:
+            case [
+                ast.If(
+                    test=ast.Compare(
+                        left=ast.Name(id="word"),
+                        ops=[ast.Eq()],
+                        comparators=[ast.Constant(value=str(literal))],
+                    ),
+                    orelse=[],
                 ),
-            ),
-            ast.If(test=ast.Name(id="matches"), orelse=[]),
-        ]:
-            return pattern
-    return None
+                *body,
+            ]:
+                patterns.append(f"^{re.escape(literal)}$")
+            case [
+                ast.Assign(
+                    targets=[ast.Name(id="matches")],
+                    value=ast.Call(
+                        func=ast.Attribute(value=ast.Name(id="re"), attr="match"),
+                        args=[ast.Constant(value=str(pattern)), ast.Name(id="word")],
+                        keywords=[],
+                    ),
+                ),
+                ast.If(test=ast.Name(id="matches"), orelse=[]),
+                *body,
+            ]:
+                patterns.append(pattern)
+            case _:
+                return None
+    return "|".join(f"(?:{p})" for p in patterns) if patterns else None
 
 
 class _LiteralWordRe:
