@@ -35,16 +35,21 @@ MENTION_RE = re.compile(r"(?<![\w@])@[\w.\u2011-]+")
 # Rp 25.000, rp25k, Rp. 1,5 jt
 RUPIAH_RE = re.compile(r"\brp\.?\s?\d[\d.,]*(?:\s?(?:rb|ribu|k|jt|juta))?\b", re.IGNORECASE)
 # 25rb, 25 rb, 5jt, 5 juta, 1,5jt, 10 ribu
-AMOUNT_RE = re.compile(
-    r"\d(?<!\w\d)\d*(?:[.,]\d+)?\s?(?i:rb|ribu|rbu|k|jt|juta|jeti|m|milyar|miliar)\b"
-)
+_AMOUNT_REST = r"(?<!\w\d)\d*(?:[.,]\d+)?\s?(?i:rb|ribu|rbu|k|jt|juta|jeti|m|milyar|miliar)\b"
+AMOUNT_RE = re.compile(r"\d" + _AMOUNT_REST)
 DIGIT_RE = re.compile(r"\d")
 MASK_HINT_RE = re.compile(r"[\d@<]")
 # The same over ASCII text, where \d is [0-9]: a class of plain characters is searched
 # for with a bitmap, a Unicode category a character at a time (1.3 vs 0.5 us a message).
 ASCII_DIGIT_RE = re.compile(r"[0-9]")
 ASCII_MASK_HINT_RE = re.compile(r"[0-9@<]")
-NUMBER_RE = re.compile(r"\d(?<!\w\d)\d*(?:[.,:/]\d+)*(?:x|an|nya)?\b")
+_NUMBER_REST = r"(?<!\w\d)\d*(?:[.,:/]\d+)*(?:x|an|nya)?\b"
+NUMBER_RE = re.compile(r"\d" + _NUMBER_REST)
+# The same two for ASCII text (most messages), where \d is [0-9]: the engine skips to a
+# pattern's first [0-9] by a bitmap, to its first \d by asking each character's
+# Unicode category (the 1M bench's texts with a digit: 0.33 -> 0.24 s each).
+ASCII_AMOUNT_RE = re.compile("[0-9]" + _AMOUNT_REST)
+ASCII_NUMBER_RE = re.compile("[0-9]" + _NUMBER_REST)
 
 # Laughter in its many spellings -> one token, the "refreshing" theme's strongest sign.
 LAUGHTER_RE = re.compile(

@@ -6,6 +6,8 @@ import unicodedata
 
 from pipeline.normalise.resources import (
     AMOUNT_RE,
+    ASCII_AMOUNT_RE,
+    ASCII_NUMBER_RE,
     CLITIC_RE,
     ELONGATION_RE,
     INNER_APOSTROPHE_RE,
@@ -83,13 +85,13 @@ def mask_prices(text: str, *, keep: bool = True) -> str:
     mark = _mark("price", keep)
     if "rp" in text.lower():
         text = RUPIAH_RE.sub(mark, text)
-    return AMOUNT_RE.sub(mark, text)
+    return (ASCII_AMOUNT_RE if text.isascii() else AMOUNT_RE).sub(mark, text)
 
 
 def mask_numbers(text: str, *, keep: bool = True) -> str:
     if not has_digit(text):
         return text
-    return NUMBER_RE.sub(_mark("number", keep), text)
+    return (ASCII_NUMBER_RE if text.isascii() else NUMBER_RE).sub(_mark("number", keep), text)
 
 
 def join_apostrophes(text: str) -> str:
