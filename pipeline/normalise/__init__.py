@@ -347,8 +347,10 @@ class Normaliser:
             self._pieces[piece] = cached
         return cached
 
-    def _resolve(self, text: str) -> tuple[str, list[str], str]:
-        """(readable text, its terms, the message's language by majority vote)."""
+    def resolve(self, text: str) -> tuple[str, list[str], str]:
+        """What `normaliser(text)` gives, as a plain tuple (readable text, its terms, the
+        message's language by majority vote): cheaper to make and to send between
+        processes."""
         for _, step in self._before_masks:
             text = step(text)
         if may_need_masking(text):
@@ -358,14 +360,7 @@ class Normaliser:
             text = step(text)
         if resolve_pieces is None:
             return self._join_pieces(text)
-        pieces = self._pieces
-        joined = resolve_pieces(text, pieces)
-        if joined is None:  # a piece not met before: learn the new ones, then join
-            for chunk in text.split():
-                if chunk not in pieces:
-                    self.piece(chunk)
-            joined = resolve_pieces(text, pieces)
-        return joined
+        return resolve_pieces(text, self._pieces, self.piece)  # new pieces learned
 
     def _join_pieces(self, text: str) -> tuple[str, list[str], str]:
         """What resolve_pieces (_pieces.c) does, in Python: the pieces of the text,
@@ -390,10 +385,10 @@ class Normaliser:
         return " ".join(filter(None, readable)), list(chain.from_iterable(terms)), lang
 
     def readable(self, text: str) -> str:
-        return self._resolve(text)[0]
+        return self.resolve(text)[0]
 
     def __call__(self, text: str) -> Normalised:
-        return Normalised._make(self._resolve(text))
+        return Normalised._make(self.resolve(text))
 
     def explain(self, text: str) -> list[tuple[str, str]]:
         """The text after each step, for `guyub normalise --explain`."""

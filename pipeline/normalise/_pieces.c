@@ -5,8 +5,7 @@
  * message's language and that language (by the majority of the pieces' votes). In
  * Python those steps cost ~13 of the ~19 us a warm message takes; here they cost a
  * few. resolve_pieces() does exactly what the Python code beside it does (tested on
- * the same texts), and returns None when a piece is not cached yet, so that Python
- * learns it and asks again.
+ * the same texts), and calls back into Python for a piece not cached yet.
  *
  * A cached piece is a tuple (readable, id_votes, en_votes, terms_id, terms_en,
  * terms_other): see Piece in __init__.py. The normaliser keeps them in a PieceCache
@@ -39,8 +38,8 @@ grow(PyObject ***found, Py_ssize_t *room)
 
 /* The pieces of `text` from a dict, as str.split() and a look-up each; as below. */
 static int
-pieces_from_dict(PyObject *pieces, PyObject *text, PyObject ***found, Py_ssize_t *n,
-                 Py_ssize_t *room)
+pieces_from_dict(PyObject *pieces, PyObject *learn, PyObject *text, PyObject ***found,
+                 Py_ssize_t *n, Py_ssize_t *room)
 {
     PyObject *chunks = PyUnicode_Split(text, NULL, -1);
     if (chunks == NULL)
@@ -48,15 +47,20 @@ pieces_from_dict(PyObject *pieces, PyObject *text, PyObject ***found, Py_ssize_t
     int complete = 1;
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(chunks); i++) {
         PyObject *piece = PyDict_GetItemWithError(pieces, PyList_GET_ITEM(chunks, i));
+        if (piece != NULL)
+            Py_INCREF(piece);
+        else if (!PyErr_Occurred() && learn != Py_None)
+            piece = PyObject_CallOneArg(learn, PyList_GET_ITEM(chunks, i));
         if (piece == NULL) {
             complete = PyErr_Occurred() ? -1 : 0;
             break;
         }
         if (*n == *room && grow(found, room) < 0) {
+            Py_DECREF(piece);
             complete = -1;
             break;
         }
-        (*found)[(*n)++] = Py_NewRef(piece);
+        (*found)[(*n)++] = piece;
     }
     Py_DECREF(chunks);
     return complete;
@@ -350,8 +354,8 @@ static PyTypeObject PieceCacheType = {
 /* The pieces of `text` (owned references, in order) from a PieceCache, found from the
  * text's buffer; 0 when one is not cached yet, -1 on error. */
 static int
-pieces_from_cache(PieceCache *cache, PyObject *text, PyObject ***found, Py_ssize_t *n,
-                  Py_ssize_t *room)
+pieces_from_cache(PieceCache *cache, PyObject *learn, PyObject *text, PyObject ***found,
+                  Py_ssize_t *n, Py_ssize_t *room)
 {
     Py_ssize_t length = PyUnicode_GET_LENGTH(text), i = 0;
     int kind = PyUnicode_KIND(text);
@@ -366,31 +370,51 @@ pieces_from_cache(PieceCache *cache, PyObject *text, PyObject ***found, Py_ssize
             end++;
         Entry *entry =
             find_entry(cache, hash_points(kind, data, i, end), kind, data, i, end - i);
-        if (entry->key == NULL)
+        PyObject *piece;
+        if (entry->key != NULL)
+            piece = Py_NewRef(entry->value);
+        else if (learn == Py_None)
             return 0;
-        if (*n == *room && grow(found, room) < 0)
+        else {
+            /* learn() may add to the cache and so move its entries: `entry` is not
+             * read again, and the text it was found from is ours till the end */
+            PyObject *chunk = PyUnicode_Substring(text, i, end);
+            if (chunk == NULL)
+                return -1;
+            piece = PyObject_CallOneArg(learn, chunk);
+            Py_DECREF(chunk);
+            if (piece == NULL)
+                return -1;
+        }
+        if (*n == *room && grow(found, room) < 0) {
+            Py_DECREF(piece);
             return -1;
-        (*found)[(*n)++] = Py_NewRef(entry->value);
+        }
+        (*found)[(*n)++] = piece;
         i = end;
     }
     return 1;
 }
-/* resolve_pieces(text, pieces) -> (readable, terms, lang) | None
+/* resolve_pieces(text, pieces, learn=None) -> (readable, terms, lang) | None
  * `pieces` is a PieceCache, or any dict of the same (the reference the C join is
- * tested against, and a fallback). */
+ * tested against, and a fallback). A piece not in `pieces` is learn(piece), which is
+ * expected to cache it; with no `learn`, the answer is None. */
 static PyObject *
 resolve_pieces(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
 {
-    int is_cache = nargs == 2 && Py_IS_TYPE(args[1], &PieceCacheType);
-    if (nargs != 2 || !PyUnicode_Check(args[0]) || !(is_cache || PyDict_Check(args[1]))) {
-        PyErr_SetString(PyExc_TypeError, "resolve_pieces(text: str, pieces: PieceCache | dict)");
+    int is_cache = nargs >= 2 && Py_IS_TYPE(args[1], &PieceCacheType);
+    PyObject *learn = nargs == 3 ? args[2] : Py_None;
+    if (nargs < 2 || nargs > 3 || !PyUnicode_Check(args[0]) ||
+        !(is_cache || PyDict_Check(args[1])) || !(learn == Py_None || PyCallable_Check(learn))) {
+        PyErr_SetString(PyExc_TypeError,
+                        "resolve_pieces(text: str, pieces: PieceCache | dict, learn=None)");
         return NULL;
     }
     PyObject *stack[64], **found = stack, *result = NULL;
     Py_ssize_t n = 0, room = 64;
-    int complete = is_cache
-                       ? pieces_from_cache((PieceCache *)args[1], args[0], &found, &n, &room)
-                       : pieces_from_dict(args[1], args[0], &found, &n, &room);
+    int complete =
+        is_cache ? pieces_from_cache((PieceCache *)args[1], learn, args[0], &found, &n, &room)
+                 : pieces_from_dict(args[1], learn, args[0], &found, &n, &room);
     if (complete == 1)
         result = join(found, n);
     else if (complete == 0)
@@ -404,8 +428,9 @@ resolve_pieces(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t na
 
 static PyMethodDef methods[] = {
     {"resolve_pieces", (PyCFunction)(void (*)(void))resolve_pieces, METH_FASTCALL,
-     "resolve_pieces(text, pieces) -> (readable, terms, lang), or None if a piece of "
-     "text is not in pieces (a PieceCache or a dict) yet."},
+     "resolve_pieces(text, pieces, learn=None) -> (readable, terms, lang). A piece of "
+     "text not in pieces (a PieceCache or a dict) yet is learn(piece); with no learn, "
+     "the answer is then None."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -123,6 +123,34 @@ def test_the_cache_finds_from_the_text_what_the_dict_finds_from_its_pieces(text,
     for chunk in chunks:
         cache[chunk] = _piece(chunk)
     assert compiled(text, cache) == compiled(text, as_dict)
+    # and with the rest learned through the call-back, as if all had been cached
+    everything = {chunk: _piece(chunk) for chunk in text.split()}
+    assert compiled(text, cache, _piece) == compiled(text, as_dict, _piece)
+    assert compiled(text, cache, _piece) == compiled(text, everything)
+
+
+@needs_extension
+def test_new_pieces_are_learned_through_the_call_back_even_as_the_cache_grows():
+    cache, learned = normalise_module.PieceCache(), []
+
+    def learn(chunk):
+        learned.append(chunk)
+        for i in range(3000):  # grow the table, and so move its entries, mid-text
+            cache[f"{chunk}{i}"] = _piece(chunk)
+        cache[chunk] = _piece(chunk)
+        return cache[chunk]
+
+    text = "harga baru harga 😂 baru kopi"
+    assert compiled(text, cache, learn) == compiled(text, {c: _piece(c) for c in text.split()})
+    assert learned == ["harga", "baru", "😂", "kopi"]  # each once: then it was cached
+
+    def fail(chunk):
+        raise ValueError(chunk)
+
+    with pytest.raises(ValueError, match="teh"):
+        compiled("harga teh", cache, fail)
+    with pytest.raises(TypeError):
+        compiled("harga", cache, "not callable")
 
 
 @needs_extension
