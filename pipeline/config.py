@@ -80,7 +80,7 @@ class VectoriseConfig(Table):
 
 
 class TopicsConfig(Table):
-    extra_topics: Annotated[int, Meta(ge=0)] = 6
+    extra_topics: Annotated[int, Meta(ge=0)] = 10
     mu: Annotated[float, Meta(ge=0.0)] = 30.0
     max_iter: Annotated[int, Meta(ge=1)] = 300
     tol: Annotated[float, Meta(ge=0.0)] = 1e-6

@@ -1,7 +1,7 @@
 import numpy as np
 import scipy.sparse as sp
 
-from pipeline.topics import SeededNMF, corpus_term_weights, solve_weights
+from pipeline.topics import SeededNMF, _nonnegative_part, corpus_term_weights, solve_weights
 
 
 def corpus(seed: int = 0) -> sp.csr_matrix:
@@ -40,6 +40,54 @@ def test_same_seed_same_model():
     a = SeededNMF(extra_topics=2, random_state=3).fit(X, S).components_
     b = SeededNMF(extra_topics=2, random_state=3).fit(X, S).components_
     assert np.array_equal(a, b)
+
+
+def four_block_corpus() -> sp.csr_matrix:
+    """Four clusters of 30 messages over disjoint 5-word blocks, and a fifth block of
+    words every message may use a little."""
+    rng = np.random.default_rng(5)
+    rows = []
+    for block in range(4):
+        for _ in range(30):
+            row = np.zeros(25)
+            row[block * 5 : block * 5 + 5] = rng.random(5) + 0.2
+            row[20:25] = rng.random(5) * (rng.random(5) < 0.2) * 0.3
+            rows.append(row / np.linalg.norm(row))
+    return sp.csr_matrix(np.array(rows))
+
+
+def test_free_topics_find_the_unseeded_talk_whatever_the_seed():
+    # Theme 0 is seeded; blocks 1-3 are talk no seed foresaw. Free topics start from
+    # the residual's singular vectors, so every seed finds the same three blocks.
+    X = four_block_corpus()
+    found = []
+    for seed in range(4):
+        S = np.zeros((1, 25))
+        S[0, :5] = 1 / np.sqrt(5)
+        H = SeededNMF(extra_topics=3, random_state=seed).fit(X, S).components_
+        blocks = [int(np.argmax([row[b * 5 : b * 5 + 5].sum() for b in range(5)])) for row in H[1:]]
+        found.append(sorted(blocks))
+    assert found == [[1, 2, 3]] * 4
+
+
+def test_free_topics_start_on_the_unseeded_talk_whatever_the_seed():
+    X = four_block_corpus()
+    S = np.zeros((1, 25))
+    S[0, :5] = 1 / np.sqrt(5)
+    starts = [
+        SeededNMF(extra_topics=3, random_state=seed)._initial_free_rows(X, S) for seed in range(4)
+    ]
+    for start in starts:
+        blocks = [int(np.argmax([row[b * 5 : b * 5 + 5].sum() for b in range(5)])) for row in start]
+        assert sorted(blocks) == [1, 2, 3]
+        np.testing.assert_allclose(start, starts[0], atol=1e-6)
+
+
+def test_a_singular_pair_gives_the_same_start_whatever_its_sign():
+    rng = np.random.default_rng(0)
+    u, v = rng.standard_normal(8), rng.standard_normal(6)
+    np.testing.assert_array_equal(_nonnegative_part(u, v), _nonnegative_part(-u, -v))
+    assert (_nonnegative_part(u, v) >= 0).all()
 
 
 def test_a_message_gets_the_same_weights_alone_or_in_a_batch():
