@@ -92,6 +92,10 @@ def _child(work: Callable[[Callable[[int, Any], None]], None], output: IO[bytes]
 
 
 def _read_results(child: Any, output: IO[bytes]) -> dict[int, Any]:
+    # Unpickling here is interprocess communication, not loading an artifact: the file
+    # was unlinked as it was made (TemporaryFile), so only this process and the child
+    # it forked hold it, and the child wrote it; multiprocessing's pipes, which this
+    # replaces, unpickle what a worker sends the same way.
     output.seek(0)
     found: dict[int, Any] = {}
     while True:
