@@ -68,7 +68,7 @@ class PrefixDispatch:
 
     def __init__(self, visitors: Sequence[Any], gates: Sequence[str]):
         self._visitors = list(visitors)
-        # from_[i]: the first visitor from i on whose gate matches, by its group's name
+        # _from[i] finds the first visitor from i on whose gate matches, by its group's name
         self._from = [
             re.compile("|".join(f"(?P<v{j}>{gates[j]})" for j in range(i, len(gates))))
             for i in range(len(gates))
