@@ -83,12 +83,23 @@ class ThemeClassifier:
 
     @classmethod
     def fit(
-        cls, X: sp.csr_matrix, W: np.ndarray, texts: Sequence[str], Y: np.ndarray, c: float
+        cls,
+        X: sp.csr_matrix,
+        W: np.ndarray,
+        texts: Sequence[str],
+        Y: np.ndarray,
+        c: float,
+        weights: np.ndarray | None = None,
+        vocabulary_rows: int | None = None,
     ) -> ThemeClassifier:
+        """Fitted on rows (X, W, texts) labelled Y, each weighing `weights` (1 if not
+        given). The surface vocabulary is learned from the first `vocabulary_rows` texts
+        alone (all if not given): the seeds' words, not the background's, whose rows
+        only teach how far those words can be trusted."""
         words = [surface_words(t) for t in texts]
-        surface = Vectoriser(SURFACE_CONFIG).fit(words)
+        surface = Vectoriser(SURFACE_CONFIG).fit(words[:vocabulary_rows])
         S = surface.transform(words)
-        coef, intercept = fit_linear(cls.features(X, S, W), Y, c)
+        coef, intercept = fit_linear(cls.features(X, S, W), Y, c, weights)
         return cls(surface, coef, intercept)
 
     def scores(
@@ -115,40 +126,53 @@ class ThemeClassifier:
         return _probabilities(Z, self.coef, self.intercept)
 
 
-def fit_linear(Z: sp.csr_matrix, Y: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray]:
-    """One logistic regression per theme (a message may carry several). Classes are
-    weighted so that a theme's few positives count as much as all the other seeds. A
-    theme without positives (or without negatives) gets a constant score of 0 (or 1)."""
+def fit_linear(
+    Z: sp.csr_matrix, Y: np.ndarray, c: float, weights: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """One logistic regression per theme (a message may carry several). Rows weigh
+    `weights` (1 if not given), and a theme's positives together weigh as much as all
+    the other rows (scikit-learn's "balanced" classes, by weight rather than by count).
+    A theme without positives (or without negatives) gets a constant score of 0 (or 1)."""
     # imported here: scikit-learn takes a second or two to load, and only fitting needs it
     from sklearn.linear_model import LogisticRegression
 
+    weights = np.ones(len(Y)) if weights is None else np.asarray(weights, dtype=np.float64)
     coef = np.zeros((Y.shape[1], Z.shape[1]))
     intercept = np.zeros(Y.shape[1])
-    # A column no seed uses gets a coefficient of exactly 0 under the L2 penalty: fit
+    # A column no row uses gets a coefficient of exactly 0 under the L2 penalty: fit
     # on the used ones only (a few thousand of the 20,000 topic terms), many times faster.
     Z = sp.csr_matrix(Z)
     used = np.unique(Z.indices)
     Z = Z[:, used]
     for t in range(Y.shape[1]):
-        positives = int(Y[:, t].sum())
+        positive = Y[:, t]
+        positives = int(positive.sum())
         if positives in (0, len(Y)):
             intercept[t] = 50.0 if positives else -50.0
             continue
+        balanced = np.where(
+            positive,
+            weights * len(Y) / (2 * weights[positive].sum()),
+            weights * len(Y) / (2 * weights[~positive].sum()),
+        )
         # lbfgs is deterministic: the same seeds give the same coefficients.
-        fitted = LogisticRegression(C=c, class_weight="balanced", max_iter=5000)
-        fitted.fit(Z, Y[:, t])
+        fitted = LogisticRegression(C=c, max_iter=5000)
+        fitted.fit(Z, positive, sample_weight=balanced)
         coef[t, used], intercept[t] = fitted.coef_[0], fitted.intercept_[0]
     return coef, intercept
 
 
-def out_of_fold_probabilities(Z: sp.csr_matrix, Y: np.ndarray, c: float, folds: int) -> np.ndarray:
-    """Each seed's scores from a classifier trained without it, for calibrating the
+def out_of_fold_probabilities(
+    Z: sp.csr_matrix, Y: np.ndarray, c: float, folds: int, weights: np.ndarray | None = None
+) -> np.ndarray:
+    """Each row's scores from a classifier trained without it, for calibrating the
     thresholds: in-sample scores would be overconfident."""
     fold_of = np.arange(Z.shape[0]) % max(folds, 2)
+    weights = np.ones(len(Y)) if weights is None else np.asarray(weights, dtype=np.float64)
     scores = np.zeros(Y.shape)
     for fold in np.unique(fold_of):
         held = fold_of == fold
-        coef, intercept = fit_linear(Z[~held], Y[~held], c)
+        coef, intercept = fit_linear(Z[~held], Y[~held], c, weights[~held])
         scores[held] = _probabilities(Z[held], coef, intercept)
     return scores
 

@@ -264,7 +264,13 @@ def evaluate(
     set_: SetOption = None,
 ) -> None:
     """Agreement of themes with labelled messages: macro/micro F1 and per theme."""
-    from pipeline.flow import build_corpus, evaluate_model, seed_cross_validation
+    from pipeline.flow import (
+        build_corpus,
+        evaluate_model,
+        everyday_claims,
+        load_everyday,
+        seed_cross_validation,
+    )
     from pipeline.themes import DataError, load_labelled
 
     if seed_cv:
@@ -286,7 +292,11 @@ def evaluate(
             items = load_labelled(labelled, fitted.theme_ids)
         except DataError as error:
             raise fail(str(error)) from None
-        result = evaluate_model(fitted, items, Normaliser(fitted.config.normalise))
+        normaliser = Normaliser(fitted.config.normalise)
+        result = evaluate_model(fitted, items, normaliser)
+        held_out = [b for b in load_everyday(fitted.config) if b.split == "test"]
+        if held_out:
+            result["everyday_test"] = everyday_claims(fitted, held_out, normaliser)
         n = len(items)
     if as_json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False, sort_keys=True) + "\n")
@@ -297,6 +307,17 @@ def evaluate(
     for theme, m in result["per_theme"].items():
         out.print(
             f"  {theme:<20} P {m['precision']:.2f}  R {m['recall']:.2f}  F1 {m['f1']:.2f}  n={m['support']}"
+        )
+    if "no_theme" in result:
+        none = result["no_theme"]
+        out.print(
+            f"  labelled with no theme: {none['support']}, given one anyway: {none['given_a_theme']:.1%}"
+        )
+    if "everyday_test" in result:
+        everyday = result["everyday_test"]
+        out.print(
+            f"  held-out everyday texts given a theme: {everyday['given_a_theme']:.1%}"
+            f" of {everyday['texts']}"
         )
 
 

@@ -108,7 +108,17 @@ class ThemesConfig(Table):
     # "classifier": logistic regression over topic weights, topic terms and surface
     # words, trained on the seeds; "topics": the weight of the topic matched to a theme.
     scorer: Literal["classifier", "topics"] = "classifier"
-    classifier_c: Annotated[float, Meta(gt=0.0)] = 10.0  # inverse regularisation strength
+    classifier_c: Annotated[float, Meta(gt=0.0)] = 3.0  # inverse regularisation strength
+    # Everyday text with none of the themes (configs/background.jsonl; "" for none): the
+    # classifier learns the themes against it, each text weighing `everyday_weight` of a
+    # seed (weak negatives: a few of them do carry a theme), and thresholds are raised
+    # until at most `everyday_rate` of it, scored out of fold, gets any theme.
+    everyday: str = "background.jsonl"
+    everyday_weight: Annotated[float, Meta(ge=0.0, le=1.0)] = 0.3
+    everyday_rate: Annotated[float, Meta(gt=0.0, le=1.0)] = 0.05
+    # A message needs at least this many distinct known words (not placeholders) to be
+    # given any theme: one word is no evidence.
+    min_evidence_terms: Annotated[int, Meta(ge=1, le=10)] = 2
 
 
 class ReportConfig(Table):

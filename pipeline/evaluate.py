@@ -8,7 +8,8 @@ import scipy.sparse as sp
 
 def theme_agreement(truth: np.ndarray, predicted: np.ndarray, theme_ids: list[str]) -> dict:
     """Per-theme precision, recall, F1 and support; macro F1 over the themes that occur
-    in the labels; micro F1 over all decisions."""
+    in the labels; micro F1 over all decisions; and, where some messages are labelled
+    with no theme, the share of those given one."""
     per_theme: dict[str, dict[str, float | int]] = {}
     f1s = []
     for t, theme in enumerate(theme_ids):
@@ -28,11 +29,19 @@ def theme_agreement(truth: np.ndarray, predicted: np.ndarray, theme_ids: list[st
             }
     tp_all = int(np.sum(truth & predicted))
     micro_den = int(truth.sum() + predicted.sum())
-    return {
+    result: dict = {
         "macro_f1": round(float(np.mean(f1s)), 4) if f1s else 0.0,
         "micro_f1": round(2 * tp_all / micro_den, 4) if micro_den else 0.0,
         "per_theme": per_theme,
     }
+    none = ~truth.any(axis=1)
+    if none.any():
+        # messages labelled with no theme, and how many of them were given one anyway
+        result["no_theme"] = {
+            "support": int(none.sum()),
+            "given_a_theme": round(float(predicted[none].any(axis=1).mean()), 4),
+        }
+    return result
 
 
 def npmi_coherence(presence, term_indices: list[int], counts=None) -> float:

@@ -17,6 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from pipeline import __version__
+from pipeline.background import BackgroundText, load_background
 from pipeline.classify import SCORE_CHUNK
 from pipeline.collector import keep_out_of_gc
 from pipeline.config import Config, resolve_data_path
@@ -106,17 +107,54 @@ def segments(corpus: Corpus, gap_minutes: float) -> list[list[str]]:
     return joined
 
 
+def load_everyday(config: Config) -> list[BackgroundText]:
+    """The everyday texts with no theme that the themes are learned against."""
+    name = config.themes.everyday
+    return load_background(resolve_data_path(name)) if name else []
+
+
 def fit_model(corpus: Corpus, config: Config, normaliser: Normaliser) -> ThemeModel:
     """Fit on the corpus's messages, or on its conversation segments (topics.unit), and
-    score the seed set's held-out split into the model's metrics."""
+    score the held-out splits of the seed set and of the everyday texts into the
+    model's metrics."""
     themes, seeds = load_study(config)
+    everyday = load_everyday(config)
     training = [s for s in seeds if s.split == "train"]
     seed_docs = [normaliser(s.text) for s in training]
-    model = ThemeModel.fit(fitting_documents(corpus, config), training, seed_docs, themes, config)
+    everyday_docs = [normaliser(b.text) for b in everyday if b.split == "train"]
+    model = ThemeModel.fit(
+        fitting_documents(corpus, config), training, seed_docs, themes, config, everyday_docs
+    )
     held_out = [s for s in seeds if s.split == "test"]
     if held_out:
         model.metrics["seed_test"] = evaluate_model(model, held_out, normaliser)
+    held_out_everyday = [b for b in everyday if b.split == "test"]
+    if held_out_everyday:
+        model.metrics["everyday_test"] = everyday_claims(model, held_out_everyday, normaliser)
     return model
+
+
+def everyday_claims(
+    model: ThemeModel, texts: Sequence[BackgroundText], normaliser: Normaliser
+) -> dict[str, object]:
+    """The share of everyday texts (which carry no theme) given one, overall and by
+    source: the rate at which the model claims a theme where there is none."""
+    assigned = model.apply([normaliser(b.text) for b in texts]).assigned
+    claimed = assigned.any(axis=1)
+    sources = sorted({b.source for b in texts})
+    by_source = {
+        source: round(
+            float(np.mean([c for c, b in zip(claimed, texts, strict=True) if b.source == source])),
+            4,
+        )
+        for source in sources
+    }
+    return {
+        "texts": len(texts),
+        "given_a_theme": round(float(claimed.mean()), 4),
+        "by_source": by_source,
+        "by_theme": {t: int(n) for t, n in zip(model.theme_ids, assigned.sum(axis=0), strict=True)},
+    }
 
 
 def fitting_documents(corpus: Corpus, config: Config) -> list[list[str]]:
@@ -150,6 +188,7 @@ def seed_cross_validation(
     themes, seeds = load_study(config)
     ids = [t.id for t in themes]
     docs = [normaliser(s.text) for s in seeds]
+    everyday_docs = [normaliser(b.text) for b in load_everyday(config) if b.split == "train"]
     fold_of = stratified_folds(seeds, folds)
     documents = fitting_documents(corpus, config)
     predicted = np.zeros((len(seeds), len(ids)), dtype=bool)
@@ -157,7 +196,12 @@ def seed_cross_validation(
         train = np.flatnonzero(fold_of != fold)
         test = np.flatnonzero(fold_of == fold)
         model = ThemeModel.fit(
-            documents, [seeds[i] for i in train], [docs[i] for i in train], themes, config
+            documents,
+            [seeds[i] for i in train],
+            [docs[i] for i in train],
+            themes,
+            config,
+            everyday_docs,
         )
         predicted[test] = model.apply([docs[i] for i in test]).assigned
     result = theme_agreement(label_matrix(seeds, ids), predicted, ids)
@@ -301,10 +345,27 @@ def package_versions() -> dict[str, str]:
     return found
 
 
+def confidence_rule(model: ThemeModel) -> str:
+    """When a message is given a theme, in one sentence for the report."""
+    t = model.config.themes
+    rule = (
+        f"a message gets a theme only when its score for it reaches that theme's threshold "
+        f"and at least {t.relative_threshold:.0%} of its best theme's score"
+    )
+    if model.metrics.get("everyday_texts"):
+        rule += (
+            f"; thresholds were set so that at most {t.everyday_rate:.0%} of everyday texts "
+            f"with no theme (public tweets, reviews, chat) would get any theme, so a message "
+            f"with no clear evidence gets none"
+        )
+    return rule + "."
+
+
 def run_data(result: RunResult, coherence: list[float]) -> RunData:
     """The run as plain data for the report stage."""
     model, corpus, applied = result.model, result.corpus, result.applied
     test = model.metrics.get("seed_test") or {}
+    everyday: dict = model.metrics.get("everyday_test") or {}  # type: ignore[assignment]
     return RunData(
         messages=corpus.messages,
         tokens=corpus.tokens,
@@ -325,6 +386,8 @@ def run_data(result: RunResult, coherence: list[float]) -> RunData:
                 "theme_row_cosine", ""
             ),
             "held-out seed macro-F1": test.get("macro_f1", "n/a"),
+            "confidence rule": confidence_rule(model),
+            "held-out everyday texts given a theme": everyday.get("given_a_theme", "n/a"),
             "mean topic NPMI": model.metrics.get("mean_npmi", ""),
             "topic diversity": model.metrics.get("diversity", ""),
         },

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
 from pipeline.classify import ThemeClassifier, out_of_fold_probabilities
-from pipeline.config import Config, TopicsConfig
+from pipeline.config import Config, ThemesConfig, TopicsConfig
 from pipeline.evaluate import stability
 from pipeline.forked import Background, worker_count
 from pipeline.themes import (
@@ -66,9 +67,11 @@ class ThemeModel:
         seed_docs: Sequence[Normalised],
         themes: list[Theme],
         config: Config,
+        everyday_docs: Sequence[Normalised] = (),
     ) -> ThemeModel:
-        """Fit on the corpus (the background the themes are found in, as token lists)
-        and the seeds (normalised)."""
+        """Fit on the corpus (the messages the topics are found in, as token lists),
+        the seeds (normalised), and everyday texts that carry no theme (normalised; the
+        background of `pipeline.background`), which the themes are told apart from."""
         # One BLAS thread: the dense products here are small (K = 16 topics), and a
         # second thread only waits for the core that the stability refits keep busy
         # (200k messages: fit 7.3-7.7 s -> 5.5-6.2 s).
@@ -105,16 +108,22 @@ class ThemeModel:
                 topics.components_, centroids, config.themes.match_threshold
             )
             t = config.themes
+            X_everyday = vectoriser.transform([d.tokens for d in everyday_docs])
             if t.scorer == "classifier":
-                W_seeds = topics.transform(X_seeds)
-                texts = [d.text for d in seed_docs]
-                classifier = ThemeClassifier.fit(X_seeds, W_seeds, texts, Y, t.classifier_c)
-                Z = classifier.features(X_seeds, classifier.surface_rows(texts), W_seeds)
-                scores = out_of_fold_probabilities(Z, Y, t.classifier_c, t.calibration_folds)
+                classifier, scores, everyday = fit_classifier(
+                    X_seeds, seed_docs, Y, X_everyday, everyday_docs, topics, t
+                )
             else:
                 classifier = None
                 scores = out_of_fold_scores(X_seeds, Y, topics, topic_themes, t.calibration_folds)
-            thresholds = calibrate_thresholds(scores, Y, t.relative_threshold)
+                everyday = theme_scores(topics.transform(X_everyday), topic_themes, Y.shape[1])
+            # a message with too little evidence is never given a theme: calibrate on
+            # the scores as the rule leaves them
+            scores = scores * enough_evidence(vectoriser, X_seeds, t)[:, None]
+            everyday = everyday * enough_evidence(vectoriser, X_everyday, t)[:, None]
+            thresholds = calibrate_thresholds(
+                scores, Y, t.relative_threshold, everyday, t.everyday_rate
+            )
             W_fit = topics.transform(X_fit)
             # described from the corpus rows alone: the community's words, not the seeds'
             described = slice(0, n_sample) if n_sample else slice(None)
@@ -135,6 +144,14 @@ class ThemeModel:
             model.metrics = {
                 "messages": len(corpus),
                 "seed_messages": len(seeds),
+                "everyday_texts": len(everyday_docs),
+                # out of fold: the share of everyday texts the thresholds let through
+                "everyday_given_a_theme_in_fitting": round(
+                    float(assign_themes(everyday, thresholds, t.relative_threshold).any(1).mean())
+                    if len(everyday)
+                    else 0.0,
+                    4,
+                ),
                 "vocabulary": len(vectoriser.vocabulary_),
                 "topics": len(topic_themes),
                 "emergent_topics": sum(t is None for t in topic_themes),
@@ -162,7 +179,9 @@ class ThemeModel:
             scores = self.classifier.scores(X, weights, texts)
         else:
             scores = theme_scores(weights, self.topic_themes, len(self.themes))
-        assigned = assign_themes(scores, self.thresholds, self.config.themes.relative_threshold)
+        t = self.config.themes
+        assigned = assign_themes(scores, self.thresholds, t.relative_threshold)
+        assigned &= enough_evidence(self.vectoriser, X, t)[:, None]
         return Applied(weights, scores, assigned)
 
     def top_terms(self, n: int) -> list[list[str]]:
@@ -179,6 +198,15 @@ class ThemeModel:
     def topic_label(self, topic: int) -> str:
         theme = self.topic_themes[topic]
         return self.theme_ids[theme] if theme is not None else "emergent"
+
+
+def enough_evidence(vectoriser: Vectoriser, X, t: ThemesConfig) -> np.ndarray:
+    """Whether each message holds at least `min_evidence_terms` distinct words the model
+    knows (placeholders such as _price_ and two-word terms not counted). A single word
+    that everyday talk shares with business talk (suka, harga, izin, kelas, uang) is
+    no theme by itself, however strongly the seeds tie it to one."""
+    words = vectoriser.single_word_columns()
+    return np.asarray((X[:, words] > 0).sum(axis=1)).ravel() >= t.min_evidence_terms
 
 
 def _sample_rows(n_corpus: int, n_seeds: int, limit: int, seed: int) -> np.ndarray:
@@ -203,6 +231,32 @@ def topic_stability(
         for seed in range(c.random_state, c.random_state + c.stability_runs)
     ]
     return stability(runs[0], runs[1:])
+
+
+def fit_classifier(
+    X_seeds: sp.csr_matrix,
+    seed_docs: Sequence[Normalised],
+    Y: np.ndarray,
+    X_everyday: sp.csr_matrix,
+    everyday_docs: Sequence[Normalised],
+    topics: SeededNMF,
+    t: ThemesConfig,
+) -> tuple[ThemeClassifier, np.ndarray, np.ndarray]:
+    """The classifier, trained on the seeds and the everyday texts (weak negatives: a
+    few everyday texts do carry a theme, so each weighs `everyday_weight` of a seed),
+    and out-of-fold scores of the seeds and of the everyday texts for calibration."""
+    n_seeds = X_seeds.shape[0]
+    X = sp.vstack([X_seeds, X_everyday], format="csr")
+    W = topics.transform(X)
+    texts = [d.text for d in (*seed_docs, *everyday_docs)]
+    labels = np.vstack([Y, np.zeros((X_everyday.shape[0], Y.shape[1]), dtype=bool)])
+    weights = np.concatenate([np.ones(n_seeds), np.full(X_everyday.shape[0], t.everyday_weight)])
+    classifier = ThemeClassifier.fit(
+        X, W, texts, labels, t.classifier_c, weights, vocabulary_rows=n_seeds
+    )
+    Z = classifier.features(X, classifier.surface_rows(texts), W)
+    scores = out_of_fold_probabilities(Z, labels, t.classifier_c, t.calibration_folds, weights)
+    return classifier, scores[:n_seeds], scores[n_seeds:]
 
 
 def out_of_fold_scores(

@@ -110,25 +110,68 @@ def theme_scores(W: np.ndarray, topic_themes: Sequence[int | None], n_themes: in
 
 
 def calibrate_thresholds(
-    scores: np.ndarray, Y: np.ndarray, relative: float, floor: float = 0.02
+    scores: np.ndarray,
+    Y: np.ndarray,
+    relative: float,
+    everyday: np.ndarray | None = None,
+    everyday_rate: float = 1.0,
+    floor: float = 0.02,
 ) -> np.ndarray:
-    """Per theme, the score threshold with the best F1 on labelled messages."""
-    best_share = scores.max(axis=1, keepdims=True)
-    eligible = scores >= relative * best_share
-    thresholds = np.full(scores.shape[1], 0.1)
-    for t in range(scores.shape[1]):
+    """Per theme, the score a message needs to be given that theme.
+
+    Without everyday text, each theme's cut is the one with the best F1 on the labelled
+    messages' scores. With `everyday` (the scores of texts that carry no theme, each
+    scored by a model that never saw it), a claim must be earned: the cuts are the ones
+    that maximise F1 minus a price per everyday text given the theme, the price being
+    the lowest at which at most `everyday_rate` of everyday texts get any theme. So the
+    budget of false claims goes where it buys the most F1, and a theme whose cues
+    everyday talk shares (suka, rasa, harga) needs more evidence than one whose cues it
+    never uses."""
+    n_themes = scores.shape[1]
+    eligible = scores >= relative * scores.max(axis=1, keepdims=True)
+    if everyday is not None and len(everyday):
+        everyday_eligible = everyday >= relative * everyday.max(axis=1, keepdims=True)
+    else:
+        everyday, everyday_eligible = np.zeros((0, n_themes)), np.zeros((0, n_themes), bool)
+    curves = []  # per theme: candidate cuts, F1 at each, everyday share at each
+    for t in range(n_themes):
         truth = Y[:, t]
         if not truth.any():
+            curves.append(None)
             continue
-        candidates = np.unique(np.round(scores[truth, t], 4))
-        best_f1 = -1.0
-        for cut in candidates[candidates >= floor]:
-            predicted = eligible[:, t] & (scores[:, t] >= cut)
-            tp = np.sum(predicted & truth)
-            f1 = 2 * tp / max(predicted.sum() + truth.sum(), 1)
-            if f1 > best_f1:
-                best_f1, thresholds[t] = f1, cut
-    return thresholds
+        cuts = np.unique(np.round(scores[truth, t], 4))
+        # a cut above every score: the theme is never claimed, always a choice
+        cuts = np.append(cuts[cuts >= floor], np.inf)
+        f1 = np.array(
+            [_f1(eligible[:, t] & (scores[:, t] >= cut), truth) for cut in cuts], dtype=float
+        )
+        claimed = np.sort(everyday[everyday_eligible[:, t], t])
+        share = (len(claimed) - np.searchsorted(claimed, cuts, side="left")) / max(len(everyday), 1)
+        curves.append((cuts, f1, share))
+
+    def choose(price: float) -> np.ndarray:
+        thresholds = np.full(n_themes, 0.1)
+        for t, curve in enumerate(curves):
+            if curve is not None:
+                cuts, f1, share = curve
+                thresholds[t] = cuts[np.argmax(f1 - price * share)]
+        return thresholds
+
+    def everyday_claimed(thresholds: np.ndarray) -> float:
+        if not len(everyday):
+            return 0.0
+        return float(assign_themes(everyday, thresholds, relative).any(axis=1).mean())
+
+    # prices from free to prohibitive; the first that keeps within the budget wins
+    for price in (0.0, *np.geomspace(0.01, 1e4, 140)):
+        thresholds = choose(price)
+        if everyday_claimed(thresholds) <= everyday_rate:
+            return thresholds
+    return choose(1e12)
+
+
+def _f1(predicted: np.ndarray, truth: np.ndarray) -> float:
+    return 2 * np.sum(predicted & truth) / max(predicted.sum() + truth.sum(), 1)
 
 
 def assign_themes(scores: np.ndarray, thresholds: np.ndarray, relative: float) -> np.ndarray:

@@ -41,6 +41,7 @@ class Vectoriser:
         # smoothed IDF, as scikit-learn's default: as if one document held every term
         self.idf_ = np.log((len(documents) + 1) / (df[kept] + 1)) + 1.0
         self._index = None
+        self._single_words = None
         return self
 
     @classmethod
@@ -50,6 +51,7 @@ class Vectoriser:
         self = cls(config)
         self.vocabulary_, self.idf_ = list(vocabulary), np.asarray(idf, dtype=np.float64)
         self._index = None
+        self._single_words = None
         return self
 
     def transform(self, documents: Sequence[Sequence[str]]) -> sp.csr_matrix:
@@ -90,6 +92,17 @@ class Vectoriser:
                 else None
             )
         return self._index
+
+    def single_word_columns(self) -> np.ndarray:
+        """Columns of one-word terms that are words, not placeholders such as _price_."""
+        if getattr(self, "_single_words", None) is None:
+            self._single_words = np.flatnonzero(
+                [
+                    " " not in t and not (t.startswith("_") and t.endswith("_"))
+                    for t in self.vocabulary_
+                ]
+            )
+        return self._single_words
 
     def weigh(self, indices: Sequence[int], indptr: Sequence[int]) -> sp.csr_matrix:
         """TF-IDF rows from each row's columns (`indices[indptr[r]:indptr[r + 1]]`,

@@ -83,3 +83,27 @@ def test_out_of_fold_scores_do_not_see_their_own_label():
     in_sample = ThemeClassifier(None, *fit_linear(Z, Y, c=100.0)).scores_of(Z)
     assert np.all(in_sample[Y] > 0.9)
     assert np.all(scores[Y] < 0.6)
+
+
+def test_unit_weights_give_scikit_learns_balanced_classes():
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(3)
+    Z = sp.csr_matrix(rng.random((40, 6)) * (rng.random((40, 6)) > 0.5))
+    y = rng.random(40) < 0.25
+    coef, intercept = fit_linear(Z, y[:, None], c=1.0, weights=np.ones(40))
+    reference = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000).fit(Z, y)
+    np.testing.assert_allclose(coef[0], reference.coef_[0], rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(intercept[0], reference.intercept_[0], rtol=1e-4, atol=1e-6)
+
+
+def test_a_lighter_negative_pulls_less():
+    # one feature, present in 5 positives and 5 negatives: with the negatives at a
+    # fifth of the weight the feature's coefficient must be clearly positive
+    Z = sp.csr_matrix(np.r_[np.ones(10), np.zeros(10)][:, None])
+    y = np.r_[np.ones(5), np.zeros(5), np.ones(5), np.zeros(5)].astype(bool)
+    weights = np.where(y, 1.0, 0.2)
+    weights[10:] = 1.0
+    light, _ = fit_linear(Z, y[:, None], c=10.0, weights=weights)
+    even, _ = fit_linear(Z, y[:, None], c=10.0)
+    assert light[0, 0] > even[0, 0] + 0.5

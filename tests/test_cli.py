@@ -132,7 +132,10 @@ def test_evaluate_json_contract(tmp_path):
     result = runner.invoke(app, ["evaluate", str(labelled), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"macro_f1", "micro_f1", "per_theme"}
+    assert set(data) == {"macro_f1", "micro_f1", "per_theme", "everyday_test"}
+    # the shipped model's rate on its held-out everyday texts, which carry no theme
+    assert set(data["everyday_test"]) == {"texts", "given_a_theme", "by_source", "by_theme"}
+    assert 0.0 <= data["everyday_test"]["given_a_theme"] <= 0.10
     assert set(data["per_theme"]) == {"training", "legality", "refreshing", "promotion"}
     assert set(data["per_theme"]["training"]) == {"precision", "recall", "f1", "support"}
     assert 0.0 <= data["macro_f1"] <= 1.0

@@ -141,3 +141,35 @@ def test_shipped_model_reaches_the_target_on_messages_it_never_saw():
     assigned = model.apply([normaliser(i.text) for i in items]).assigned
     result = theme_agreement(label_matrix(items, STUDY_THEMES), assigned, STUDY_THEMES)
     assert result["macro_f1"] >= 0.85, result["per_theme"]
+
+
+def test_everyday_budget_raises_only_the_thresholds_everyday_text_reaches():
+    import numpy as np
+
+    from pipeline.themes import assign_themes, calibrate_thresholds
+
+    # two themes; seeds of theme 0 score 0.6-0.9, of theme 1 0.7-0.9
+    scores = np.array([[0.9, 0.0], [0.6, 0.0], [0.7, 0.1], [0.0, 0.9], [0.0, 0.7], [0.1, 0.0]])
+    Y = np.array([[1, 0], [1, 0], [1, 0], [0, 1], [0, 1], [0, 0]], dtype=bool)
+    # no everyday text: each cut is the best-F1 one, the lowest positive score
+    assert calibrate_thresholds(scores, Y, 0.8).tolist() == [0.6, 0.7]
+    # everyday texts score up to 0.65 on theme 0 and never reach theme 1
+    everyday = np.array([[0.65, 0.0], [0.62, 0.0], [0.3, 0.0], [0.0, 0.2]])
+    thresholds = calibrate_thresholds(scores, Y, 0.8, everyday, everyday_rate=0.25)
+    # theme 0 must rise above 0.62 (two of four texts claimed is over the budget);
+    # 0.7 keeps the most F1 and leaves none claimed; theme 1 is untouched
+    assert thresholds.tolist() == [0.7, 0.7]
+    assert assign_themes(everyday, thresholds, 0.8).any(axis=1).mean() <= 0.25
+
+
+def test_agreement_reports_the_share_of_no_theme_messages_given_one():
+    import numpy as np
+
+    from pipeline.evaluate import theme_agreement
+
+    truth = np.array([[1, 0], [0, 0], [0, 0], [0, 0], [0, 0]], dtype=bool)
+    predicted = np.array([[1, 0], [0, 1], [0, 0], [0, 0], [1, 1]], dtype=bool)
+    result = theme_agreement(truth, predicted, ["a", "b"])
+    # two of the four messages with no theme were given one (worked out by hand)
+    assert result["no_theme"] == {"support": 4, "given_a_theme": 0.5}
+    assert result["per_theme"]["a"]["precision"] == 0.5

@@ -62,7 +62,7 @@ def summary(data: RunData, themes: list[dict[str, object]]) -> list[str]:
     lines = [
         f"{n} messages from {authors} members"
         + (f", {dates[0][:10]} to {dates[-1][:10]}." if dates else "."),
-        f"{int(data.assigned.any(axis=1).sum())} messages carry at least one of the study's themes.",
+        _coded_share(data.assigned.any(axis=1)),
     ]
     if top:
         lines.append(f"The most common themes: {top}.")
@@ -72,6 +72,16 @@ def summary(data: RunData, themes: list[dict[str, object]]) -> list[str]:
     if failed:
         lines.append(f"{len(failed)} input file(s) could not be read (see how the data was read).")
     return lines
+
+
+def _coded_share(coded) -> str:
+    n, with_theme = len(coded), int(coded.sum())
+    if not n:
+        return "No messages to code."
+    return (
+        f"{with_theme} messages ({with_theme / n:.0%}) carry at least one of the study's themes; "
+        f"{n - with_theme} ({(n - with_theme) / n:.0%}) carry none (everyday talk is left uncoded)."
+    )
 
 
 def write_run_dir(
