@@ -27,7 +27,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-# (source, split, how many at most): the order of rows in the file
+from pipeline.themes import DataError
+
+# Seeds the sampling of capped parts, so the same corpora always give the same file.
 SAMPLE_SEED = 20261206
 # Long reviews are cut: a group message is rarely longer, and the cut keeps the file small.
 MAX_CHARS = 400
@@ -49,15 +51,20 @@ class BackgroundText:
 
 
 def load_background(path: Path) -> list[BackgroundText]:
+    """`{"text", "source", "split"}` per line; a damaged row is an error naming its line."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataError(f"{path}: cannot read ({err})") from None
     rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
             rows.append(BackgroundText(str(row["text"]), str(row["source"]), str(row["split"])))
         except (json.JSONDecodeError, KeyError, TypeError) as err:
-            raise ValueError(f"{path}:{number}: not a background row ({err})") from None
+            raise DataError(f"{path}:{number}: not a background row ({err})") from None
     return rows
 
 
@@ -68,9 +75,9 @@ def _clean(text: str) -> str:
     return text[:MAX_CHARS].rsplit(" ", 1)[0] if len(text) > MAX_CHARS else text
 
 
-def _csv_column(path: Path, column: str, delimiter: str = ",") -> list[str]:
+def _csv_column(path: Path, column: str) -> list[str]:
     with path.open(encoding="utf-8", newline="") as handle:
-        return [row[column] for row in csv.DictReader(handle, delimiter=delimiter)]
+        return [row[column] for row in csv.DictReader(handle)]
 
 
 def _tsv_first(path: Path) -> list[str]:

@@ -141,13 +141,10 @@ def everyday_claims(
     source: the rate at which the model claims a theme where there is none."""
     assigned = model.apply([normaliser(b.text) for b in texts]).assigned
     claimed = assigned.any(axis=1)
-    sources = sorted({b.source for b in texts})
+    source_of = np.array([b.source for b in texts])
     by_source = {
-        source: round(
-            float(np.mean([c for c, b in zip(claimed, texts, strict=True) if b.source == source])),
-            4,
-        )
-        for source in sources
+        source: round(float(claimed[source_of == source].mean()), 4)
+        for source in sorted(set(source_of))
     }
     return {
         "texts": len(texts),

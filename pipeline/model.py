@@ -21,6 +21,7 @@ from pipeline.themes import (
     calibrate_thresholds,
     label_matrix,
     match_topics,
+    share_given_a_theme,
     theme_centroids,
     theme_scores,
 )
@@ -147,10 +148,7 @@ class ThemeModel:
                 "everyday_texts": len(everyday_docs),
                 # out of fold: the share of everyday texts the thresholds let through
                 "everyday_given_a_theme_in_fitting": round(
-                    float(assign_themes(everyday, thresholds, t.relative_threshold).any(1).mean())
-                    if len(everyday)
-                    else 0.0,
-                    4,
+                    share_given_a_theme(everyday, thresholds, t.relative_threshold), 4
                 ),
                 "vocabulary": len(vectoriser.vocabulary_),
                 "topics": len(topic_themes),
@@ -205,8 +203,10 @@ def enough_evidence(vectoriser: Vectoriser, X, t: ThemesConfig) -> np.ndarray:
     knows (placeholders such as _price_ and two-word terms not counted). A single word
     that everyday talk shares with business talk (suka, harga, izin, kelas, uang) is
     no theme by itself, however strongly the seeds tie it to one."""
-    words = vectoriser.single_word_columns()
-    return np.asarray((X[:, words] > 0).sum(axis=1)).ravel() >= t.min_evidence_terms
+    # a row's stored entries are its distinct terms (weigh sums duplicates): count the
+    # single-word ones between row starts, without copying columns out of X
+    seen = np.concatenate([[0], np.cumsum(vectoriser.single_word_mask()[X.indices])])
+    return seen[X.indptr[1:]] - seen[X.indptr[:-1]] >= t.min_evidence_terms
 
 
 def _sample_rows(n_corpus: int, n_seeds: int, limit: int, seed: int) -> np.ndarray:

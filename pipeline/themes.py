@@ -157,21 +157,23 @@ def calibrate_thresholds(
                 thresholds[t] = cuts[np.argmax(f1 - price * share)]
         return thresholds
 
-    def everyday_claimed(thresholds: np.ndarray) -> float:
-        if not len(everyday):
-            return 0.0
-        return float(assign_themes(everyday, thresholds, relative).any(axis=1).mean())
-
     # prices from free to prohibitive; the first that keeps within the budget wins
     for price in (0.0, *np.geomspace(0.01, 1e4, 140)):
         thresholds = choose(price)
-        if everyday_claimed(thresholds) <= everyday_rate:
+        if share_given_a_theme(everyday, thresholds, relative) <= everyday_rate:
             return thresholds
     return choose(1e12)
 
 
 def _f1(predicted: np.ndarray, truth: np.ndarray) -> float:
     return 2 * np.sum(predicted & truth) / max(predicted.sum() + truth.sum(), 1)
+
+
+def share_given_a_theme(scores: np.ndarray, thresholds: np.ndarray, relative: float) -> float:
+    """The share of messages that these thresholds give at least one theme (0 if none)."""
+    if not len(scores):
+        return 0.0
+    return float(assign_themes(scores, thresholds, relative).any(axis=1).mean())
 
 
 def assign_themes(scores: np.ndarray, thresholds: np.ndarray, relative: float) -> np.ndarray:

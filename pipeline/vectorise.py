@@ -93,14 +93,15 @@ class Vectoriser:
             )
         return self._index
 
-    def single_word_columns(self) -> np.ndarray:
-        """Columns of one-word terms that are words, not placeholders such as _price_."""
-        if getattr(self, "_single_words", None) is None:
-            self._single_words = np.flatnonzero(
+    def single_word_mask(self) -> np.ndarray:
+        """Per column: a one-word term that is a word, not a placeholder such as _price_."""
+        if self._single_words is None:
+            self._single_words = np.array(
                 [
                     " " not in t and not (t.startswith("_") and t.endswith("_"))
                     for t in self.vocabulary_
-                ]
+                ],
+                dtype=bool,
             )
         return self._single_words
 
