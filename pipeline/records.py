@@ -45,6 +45,9 @@ class FileReport:
     last: str = ""
     error: str = ""
     lines_in_records: int = 0
+    # Lines that look like a message header but were kept in the text of the message
+    # above, with why: (line, why). They are in lines_in_records.
+    kept: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def accounted_lines(self) -> int:
@@ -60,6 +63,7 @@ class FileReport:
             "lines_in_records": self.lines_in_records,
             "records": dict(sorted(self.records.items())),
             "skips": dict(sorted(self.skips.items())),
+            "header_like_lines_kept_in_text": [{"line": n, "why": why} for n, why in self.kept],
             "authors": self.authors,
             "first": self.first,
             "last": self.last,

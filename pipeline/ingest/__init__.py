@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from pipeline.collector import collector_paused
 from pipeline.config import IngestConfig, PrivacyConfig
@@ -28,7 +28,7 @@ from pipeline.ingest.transcript import (
     parse_parquet,
     parse_transcript,
 )
-from pipeline.ingest.whatsapp import SNIFF_LINES, parse_whatsapp, record_whatsapp, sniff_layout
+from pipeline.ingest.whatsapp import SNIFF_LINES, parse_whatsapp, sniff_layout
 from pipeline.privacy import Privacy
 from pipeline.records import FileReport, Message
 
@@ -87,16 +87,17 @@ def read_export(
     document.max_line_chars = config.max_line_chars
     fmt = sniff_format(document) if config.format == "auto" else config.format
     platform, parse = PARSERS[fmt]
-    recorder = Recorder(document.chat, platform, document.source, privacy)
-    if parse is parse_whatsapp:  # parsed and recorded in one pass (in C where built)
-        parsed = record_whatsapp(document, recorder, date_order=config.date_order)
-    else:
-        parsed = parse(document, date_order=config.date_order)
-        recorder.record_all(parsed.messages)
+    parsed = parse(document, date_order=config.date_order)
+    # The file's name tells the chat, or else the export itself (iOS calls every export
+    # _chat.txt), or else the file's name as it is.
+    chat = document.chat or parsed.chat or PurePosixPath(document.name).stem
+    recorder = Recorder(chat, platform, document.source, privacy)
+    recorder.record_all(parsed.messages)
     messages = recorder.records
     report = FileReport(source=document.source, format=parsed.format, date_order=parsed.date_order)
     report.lines = parsed.lines
     report.skips.update(parsed.skips)
+    report.kept = parsed.kept
     report.lines_in_records = recorder.lines
     report.records.update(Counter(map(attrgetter("kind"), messages)))
     report.authors = len(set(map(attrgetter("author"), messages)) - {""})

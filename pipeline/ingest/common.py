@@ -77,11 +77,23 @@ class RawMessage:
 
 @dataclass
 class Parsed:
+    """What a parser gives: the messages and the facts for the ledger.
+
+    `kept` lists the lines that look like a message header but were kept in the text of
+    the message above (line, why): the proof that no message was merged silently.
+    `chat` is the group's name where the export itself tells it.
+    """
+
     messages: list[RawMessage]
     format: str
     lines: int
     date_order: str = ""
     skips: dict[str, int] = field(default_factory=dict)
+    kept: list[tuple[int, str]] = field(default_factory=list)
+    chat: str = ""
 
     def skip(self, reason: str, count: int = 1) -> None:
         self.skips[reason] = self.skips.get(reason, 0) + count
+
+    def keep(self, line: int, why: str) -> None:
+        self.kept.append((line, why))

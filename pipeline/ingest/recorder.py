@@ -19,13 +19,7 @@ def message_id(chat: str, timestamp: str, author: str, text: str, occurrence: in
 
 
 class Recorder:
-    """The records of one export, in order, and the lines they cover.
-
-    The WhatsApp scan in C (`_whatsapp.c`) records into `records` as `record` does,
-    with `author`, `mask` and `message`: the names here are its contract.
-    """
-
-    message = Message
+    """The records of one export, in order, and the lines they cover."""
 
     def __init__(self, chat: str, platform: str, source: str, privacy: Privacy):
         self.chat, self.platform, self.source = privacy.chat(chat), platform, mask_path(source)

@@ -15,19 +15,36 @@ from pathlib import Path, PurePosixPath
 
 from pipeline.ingest.common import Document
 from pipeline.ingest.decode import IngestError
+from pipeline.ingest.phrases import alternation, of_kind
 
 MAX_CHAT_BYTES = 1 << 30  # 1 GiB of chat text is far beyond any real group's history
 MAX_RATIO = 200  # text compresses ~5-10x; a ratio in the hundreds is a zip bomb
 CHAT_SUFFIXES = (".txt", ".json", ".csv", ".jsonl")
+# What the apps write before the chat's name in an export's file name (phrases.tsv).
 _TITLE_RE = re.compile(
-    r"^(?:WhatsApp Chat with|WhatsApp Chat -|Chat WhatsApp dengan|Chat WhatsApp -|\[LINE\] Chat with|\[LINE\])\s*",
-    re.I,
+    "^(?:"
+    + alternation(
+        [
+            p.pattern.split("{group}")[0].rstrip()
+            for app in ("whatsapp", "line")
+            for p in of_kind(app, "file-title")
+        ]
+    )
+    + r")\s*",
+    re.IGNORECASE,
 )
 _DOWNLOAD_COPY_RE = re.compile(r"\s*\(\d+\)$")  # "Group (1).txt": a second download
 
 
+# The name WhatsApp for iPhone gives every export: it tells nothing about the chat.
+GENERIC_CHAT_FILES = ("_chat.txt",)
+
+
 def chat_name(path: Path | PurePosixPath) -> str:
-    """The group's name as the app writes it into the export's file name."""
+    """The group's name as the app writes it into the export's file name; "" where the
+    name is the same for every export (the chat's name is then learned from inside)."""
+    if path.name in GENERIC_CHAT_FILES:
+        return ""
     name = _DOWNLOAD_COPY_RE.sub("", _TITLE_RE.sub("", path.stem)).strip()
     return name or path.stem
 
@@ -81,10 +98,10 @@ def _document_in_zip(path: Path, data: bytes) -> Document:
             source, 1, f"zip entry {entry.filename!r} is larger than its header says; refused"
         )
     inner = PurePosixPath(entry.filename)
-    chat = chat_name(path) if inner.name == "_chat.txt" else chat_name(inner)
+    chat = chat_name(inner) or chat_name(path)
     return Document(source=f"{source}!{entry.filename}", chat=chat, name=inner.name, data=content)
 
 
 def _looks_like_chat(name: str) -> bool:
     base = PurePosixPath(name).name
-    return base == "_chat.txt" or bool(_TITLE_RE.match(base)) or base == "result.json"
+    return base in GENERIC_CHAT_FILES or bool(_TITLE_RE.match(base)) or base == "result.json"

@@ -142,6 +142,6 @@ def _rough_texts(inputs: list[Path], privacy: Privacy, stop):
         for number, found in enumerate(headers):
             if number % _CHECK_EVERY == 0 and stop.is_set():
                 return
-            _, body, is_system = split_author(found["rest"], document.chat)
-            if not is_system:
+            author, body = split_author(found["rest"])
+            if author:
                 yield privacy.text(body.strip())

@@ -6,7 +6,7 @@ import pytest
 
 from pipeline.config import IngestConfig, PrivacyConfig
 from pipeline.ingest import chat_name, read_exports
-from pipeline.ingest.whatsapp import infer_date_order, to_iso
+from pipeline.ingest.clock import infer_date_order, to_iso
 from pipeline.privacy import pseudonym
 from tests.conftest import FIXTURES
 
