@@ -97,7 +97,30 @@ def _config(
         raise fail(str(error)) from None
 
 
+# How many header-like lines kept in a message's text are named on the terminal per
+# file; the ledger lists them all.
+KEPT_LINES_SHOWN = 5
+
+
 def _report_bad_inputs(reports) -> bool:
+    """Warn of header-like lines kept in messages, print each unreadable input; True if
+    there was one."""
+    for report in reports:
+        for line, why in report.kept[:KEPT_LINES_SHOWN]:
+            err.print(
+                f"[yellow]warning:[/] {report.source}:{line}: this line {why}; it was kept "
+                "in the text of the message above",
+                markup=True,
+                soft_wrap=True,
+            )
+        if len(report.kept) > KEPT_LINES_SHOWN:
+            more = len(report.kept) - KEPT_LINES_SHOWN
+            err.print(
+                f"[yellow]warning:[/] {report.source}: {more} more such lines, all listed "
+                "in the ledger",
+                markup=True,
+                soft_wrap=True,
+            )
     bad = [r for r in reports if r.error]
     for report in bad:
         err.print(f"[bold red]error:[/] {report.error}", markup=True, soft_wrap=True)

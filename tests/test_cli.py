@@ -321,3 +321,14 @@ def test_one_process_writes_the_same_outputs_and_leaves_nothing_beside_them(run_
             assert (out / name).read_bytes() == (run_dir / name).read_bytes(), name
     assert [p.name for p in out.parent.iterdir()] == ["out"]
     assert [p.name for p in run_dir.parent.iterdir()] == ["out"]
+
+
+def test_parse_warns_of_header_like_lines_kept_in_a_message_naming_file_and_line(tmp_path):
+    from tests.conftest import FIXTURES
+
+    export = FIXTURES / "locales" / "WhatsApp Chat with Kept Lines.txt"
+    result = runner.invoke(app, ["parse", str(export), "-o", str(tmp_path / "m.jsonl")])
+    assert result.exit_code == 0, result.output
+    assert f"warning: {export}:2: this line has a header's shape" in result.output
+    assert f"warning: {export}:3: this line has the header shape of another layout" in result.output
+    assert f"{export}:4" not in result.output  # line 4 starts a message

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 
 from pipeline.ingest.common import Document, Parsed, RawMessage
-from pipeline.ingest.decode import IngestError, decode_export
+from pipeline.ingest.decode import IngestError
 
-_ID_LINE_RE = re.compile(r'^\s*"id":\s*(-?\d+),?\s*$')
 MEDIA_KEYS = (
     "photo",
     "file",
@@ -41,7 +41,7 @@ def flatten_text(text: object) -> str:
 
 def parse_telegram(document: Document, *, date_order: str = "auto") -> Parsed:
     source = document.source
-    text = decode_export(document.data, source)
+    text = document.text
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
@@ -54,31 +54,113 @@ def parse_telegram(document: Document, *, date_order: str = "auto") -> Parsed:
         chats = [data]
     else:
         raise IngestError(source, 1, "not a Telegram export (no messages or chats)")
-    lines = text.split("\n")
-    parsed = Parsed([], "telegram-json", len(lines), "ymd (ISO dates)")
-    cursor = 0
-    for chat in chats:
-        name = str(chat.get("name") or document.chat)
-        for item in chat.get("messages", []):
-            cursor = _line_of_id(lines, item.get("id"), cursor)
-            parsed.messages.append(_message(item, name, cursor + 1))
+    chats = [chat for chat in chats if isinstance(chat, dict)]
+    items = [
+        (str(chat.get("name") or document.chat), item)
+        for chat in chats
+        for item in chat.get("messages", [])
+        if isinstance(item, dict)
+    ]
+    local = all(_local_time(item) for _, item in items)
+    lines = document.lines
+    parsed = Parsed(
+        [],
+        "telegram-json",
+        len(lines),
+        "ymd (local time, from each message's date)"
+        if local
+        else "ymd (UTC, from date_unixtime: not every message has a local date)",
+    )
+    starts = _line_numbers(text, _object_offsets(text, chats))
+    for index, (name, item) in enumerate(items):
+        stamp = _local_time(item) if local else _utc_time(item)
+        line = starts[index] if starts else 1
+        if not stamp:
+            # The message still covers its lines, which the ledger counts as skipped.
+            parsed.messages.append(RawMessage(line, 1, "", "", _NO_DATE, ""))
+            continue
+        parsed.messages.append(_message(item, name, line, stamp))
     _account_lines(parsed, lines)
+    for message in [m for m in parsed.messages if m.kind == _NO_DATE]:
+        parsed.skip("message without a date or date_unixtime", message.n_lines)
+        parsed.messages.remove(message)
     return parsed
 
 
-def _line_of_id(lines: list[str], message_id: object, start: int) -> int:
-    """The line of `"id": N` at or after `start`, where the message object begins."""
-    wanted = str(message_id)
-    for number in range(start, len(lines)):
-        found = _ID_LINE_RE.match(lines[number])
-        if found and found.group(1) == wanted:
-            return number
-    return start  # compact JSON on one line: every message starts where the cursor is
+_NO_DATE = "no date"
 
 
-def _message(item: dict, chat: str, line: int) -> RawMessage:
+def _local_time(item: dict) -> str:
+    stamp = str(item.get("date") or "")[:19]
+    try:
+        datetime.fromisoformat(stamp)
+    except ValueError:
+        return ""
+    return stamp
+
+
+def _utc_time(item: dict) -> str:
+    try:
+        moment = datetime.fromtimestamp(int(str(item.get("date_unixtime"))), tz=UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return ""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+_MESSAGES_KEY_RE = re.compile(r'"messages"\s*:\s*\[')
+_SPACE_RE = re.compile(r"[ \t\r\n]*")
+
+
+def _object_offsets(text: str, chats: list[dict]) -> list[int]:
+    """Where each message object of the chats starts in the text, in order; [] if the
+    text's arrays cannot be matched to the chats (then every message gets line 1).
+
+    Each "messages" array is read one object at a time (raw_decode says where one
+    ends); arrays are matched to the chats by their length and first message's id,
+    since an export may hold other arrays of that name (left chats)."""
+    decoder = json.JSONDecoder()
+    arrays: list[tuple[list[int], object]] = []
+    for found in _MESSAGES_KEY_RE.finditer(text):
+        offsets, first_id, at = [], None, found.end()
+        try:
+            while True:
+                at = _SPACE_RE.match(text, at).end()
+                if text.startswith("]", at):
+                    break
+                offsets.append(at)
+                item, at = decoder.raw_decode(text, at)
+                if first_id is None and isinstance(item, dict):
+                    first_id = item.get("id")
+                at = _SPACE_RE.match(text, at).end()
+                if text.startswith(",", at):
+                    at += 1
+        except (json.JSONDecodeError, IndexError):
+            continue  # "messages" inside a string, not an array of the export
+        arrays.append((offsets, first_id))
+    result: list[int] = []
+    for chat in chats:
+        messages = [m for m in chat.get("messages", []) if isinstance(m, dict)]
+        first_id = messages[0].get("id") if messages else None
+        while arrays and not (len(arrays[0][0]) == len(messages) and arrays[0][1] == first_id):
+            arrays.pop(0)
+        if not arrays:
+            return []
+        result.extend(arrays.pop(0)[0])
+    return result
+
+
+def _line_numbers(text: str, offsets: list[int]) -> list[int]:
+    """1-based line numbers of increasing text offsets."""
+    numbers, line, at = [], 1, 0
+    for offset in offsets:
+        line += text.count("\n", at, offset)
+        at = offset
+        numbers.append(line)
+    return numbers
+
+
+def _message(item: dict, chat: str, line: int, stamp: str) -> RawMessage:
     text = flatten_text(item.get("text", ""))
-    stamp = str(item.get("date", ""))[:19]
     if item.get("type") == "service":
         actor = item.get("actor") or ""
         action = str(item.get("action", "")).replace("_", " ")

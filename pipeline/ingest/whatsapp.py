@@ -82,8 +82,8 @@ SNIFF_LINES = 1000
 # lines kept in a message's text.
 SKIP_TEXT_BEFORE = "text before the first message header"
 SKIP_BLANK_BEFORE = "blank line before the first message"
-KEPT_IMPOSSIBLE_DATE = "looks like a header but its date is impossible in this file's order"
-KEPT_OTHER_LAYOUT = "looks like a header of another layout than this file's"
+KEPT_IMPOSSIBLE_DATE = "has a header's shape but a date impossible in this file's day/month order"
+KEPT_OTHER_LAYOUT = "has the header shape of another layout than this file's"
 
 
 def match_header(line: str, layout: str) -> re.Match[str] | None:

@@ -59,9 +59,11 @@ def test_telegram_single_chat():
     assert messages[3].author == ""  # "from": null
     assert messages[4].edited
     assert all(m.platform == "telegram" and m.chat == "UMKM Banua" for m in messages)
-    # each message starts on the line of its "id"
+    # each message starts on the line of its object's brace, its "id" on the next
     lines = (FIXTURES / "result.json").read_text().splitlines()
-    assert all(lines[m.line - 1].strip().startswith('"id"') for m in messages)
+    assert [m.line for m in messages] == [6, 21, 36, 57, 70]  # grep -n "^  {"
+    assert all(lines[m.line - 1].strip() == "{" for m in messages)
+    assert all(lines[m.line].strip().startswith('"id"') for m in messages)
     assert balanced(report)
 
 

@@ -173,3 +173,80 @@ def test_clock_readings(time, marker, expected):
     from pipeline.ingest.clock import iso_clock
 
     assert iso_clock(time, marker) == expected
+
+
+def test_line_japanese_phone_with_meridiem_before_the_time_and_hour_24():
+    messages, report = read(LOCALES / "[LINE] 商店街.txt")
+    assert report.format == "line"
+    assert rows(messages) == [
+        (5, "2021-01-01T09:15", "Rina", "message", "おはようございます"),  # 午前9:15
+        (6, "2021-01-01T12:30", "Dodi", "media", "[スタンプ]"),  # 午後0:30
+        (7, "2021-01-01T23:59", "Rina", "message", "明日も\nよろしく"),  # 午後11:59, quoted
+        (9, "2021-01-02T00:53", "Dodi", "message", "まだ起きてる"),  # 24:53 of the 1st
+        (11, "2021-01-02T08:00", "", "system", "Rinaがグループに参加しました。"),
+        (12, "2021-01-02T08:01", "Dodi", "deleted", "Dodiがメッセージの送信を取り消しました"),
+    ]
+    # title, saved on, blank, two date lines
+    assert report.skips == {"export header": 2, "blank line": 1, "date line": 2}
+
+
+def test_line_taiwanese_phone():
+    messages, _ = read(LOCALES / "[LINE] 市場.txt")
+    assert [(m.timestamp, m.author, m.kind) for m in messages] == [
+        ("2021-01-01T09:15", "阿明", "message"),  # 上午09:15
+        ("2021-01-01T15:30", "小華", "media"),  # 下午03:30 [貼圖]
+        ("2021-01-01T15:31", "小華", "deleted"),  # 小華已收回訊息
+        ("2021-01-02T00:05", "", "system"),  # 上午12:05 阿明加入群組
+    ]
+
+
+def test_line_pc_layout_with_spaces_and_names_learned_from_events():
+    messages, report = read(LOCALES / "[LINE] UMKM Banua PC.txt")
+    assert report.format == "line-pc"
+    assert rows(messages) == [
+        (5, "2021-01-01T09:15", "", "system", "Rina Wati joined the group."),
+        (6, "2021-01-01T09:16", "Rina Wati", "message", "hello all"),
+        (7, "2021-01-01T09:17", "Dodi", "media", "[Sticker]"),
+        (8, "2021-01-01T09:20", "Dodi", "message", "see you at\n09:00 at the hall"),
+        (11, "2021-01-03T00:10", "Dodi", "message", "late night"),  # 24:10 of the 2nd
+    ]
+    from pipeline.ingest.line import KEPT_EARLIER
+
+    assert report.kept == [(9, KEPT_EARLIER)]  # a time before the message above
+
+
+def test_line_pc_layout_in_japanese():
+    messages, report = read(LOCALES / "[LINE] 商店街 PC.txt")
+    assert report.format == "line-pc"
+    assert rows(messages) == [
+        (5, "2021-01-01T12:03", "Rina", "message", "こんにちは"),
+        (6, "2021-01-01T12:04", "Rina", "media", "[写真]"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "group"),
+    [
+        ("[LINE] 商店街.txt", "商店街"),
+        ("[LINE] 市場.txt", "市場"),
+        ("[LINE] UMKM Banua PC.txt", "UMKM Banua"),
+    ],
+)
+def test_line_title_names_the_chat(name, group):
+    from pipeline.ingest.common import Document
+    from pipeline.ingest.line import parse_line
+
+    path = LOCALES / name
+    assert parse_line(Document(str(path), "", path.name, path.read_bytes())).chat == group
+
+
+def test_telegram_with_only_unix_times_is_read_in_utc_and_says_so():
+    messages, report = read(LOCALES / "telegram_unixtime.json")
+    assert "UTC" in report.date_order and "date_unixtime" in report.date_order
+    # 1710330310 s after 1970-01-01 UTC: day 19795 (2024-03-13) and 42310 s (11:45:10)
+    assert [(m.line, m.timestamp, m.author, m.text) for m in messages] == [
+        (2, "2024-03-13T11:45:10", "Budi", "Halo"),
+        (3, "2024-03-13T11:46:10", "Siti", "Pagi"),
+    ]
+    # the message with no date at all is a named skip, not a record without a time
+    assert report.skips == {"message without a date or date_unixtime": 1, "JSON structure": 2}
