@@ -250,3 +250,47 @@ def test_telegram_with_only_unix_times_is_read_in_utc_and_says_so():
     ]
     # the message with no date at all is a named skip, not a record without a time
     assert report.skips == {"message without a date or date_unixtime": 1, "JSON structure": 2}
+
+
+def test_android_events_written_by_the_group():
+    messages, _ = read(LOCALES / "WhatsApp Chat with Arisan.txt")
+    assert [(m.author, m.kind) for m in messages] == [
+        ("", "system"),  # "Arisan": the notice
+        ("", "system"),  # "Arisan": Rina added Dodi
+        ("Dodi", "message"),
+    ]
+
+
+def test_ios_twelve_hour_clocks_with_any_hour_and_an_empty_message():
+    messages, report = read(LOCALES / "WhatsApp Chat - Toko.txt")
+    assert report.date_order.startswith("mdy")
+    assert rows(messages) == [
+        (1, "2018-01-29T23:59:58", "Dodi", "message", "malam"),
+        (2, "2018-01-30T00:04:10", "Rina", "message", "satu lagi ya"),  # 0:04:10 AM
+        (3, "2018-01-30T13:05:00", "Dodi", "message", ""),  # 13:05:00 PM, `Dodi:`
+        (4, "2018-01-30T13:06:00", "Dodi", "media", "sticker omitted"),
+    ]
+
+
+def test_spanish_ios_export_named_chat_txt():
+    messages, _ = read(LOCALES / "ios_es" / "_chat.txt")
+    assert {m.chat for m in messages} == {"Mercado"}  # the notice's author
+    assert [(m.author, m.kind) for m in messages] == [
+        ("", "system"),
+        ("", "system"),  # "Ana": Ana creó el grupo “Mercado”
+        ("Ana", "media"),  # sticker omitido
+        ("Ana", "deleted"),  # Se eliminó este mensaje.
+        ("Luis", "message"),
+    ]
+
+
+def test_german_android_with_german_quotes_and_attachments():
+    messages, _ = read(LOCALES / "WhatsApp Chat mit Bäckerei.txt")
+    assert {m.chat for m in messages} == {"Bäckerei"}
+    assert [(m.author, m.kind) for m in messages] == [
+        ("", "system"),  # the notice, no author
+        ("", "system"),  # Leon hat die Gruppe „Bäckerei“ erstellt
+        ("Leon", "media"),  # <Medien ausgeschlossen>
+        ("Leon", "media"),  # IMG-....jpg (Datei angehängt)
+        ("Mia", "message"),
+    ]
