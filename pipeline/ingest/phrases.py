@@ -217,6 +217,7 @@ class Phrasebook:
 
     whole: Matcher
     edited: re.Pattern[str] | None  # the marker at the end of an edited message
+    edited_ends: tuple[str, ...]  # the last characters of those markers: a cheap first test
 
     def strip_edited(self, body: str) -> tuple[str, bool]:
         if self.edited is None:
@@ -228,10 +229,11 @@ class Phrasebook:
 @cache
 def phrasebook(app: str) -> Phrasebook:
     rows = [p for p in phrases() if p.app == app]
-    edited = [re.escape(p.pattern) for p in rows if p.kind == "edited"]
+    edited = [p.pattern for p in rows if p.kind == "edited"]
     return Phrasebook(
         whole=Matcher([p for p in rows if p.kind in EVENT_KINDS + PLACEHOLDER_KINDS]),
-        edited=re.compile(rf"\s*(?:{'|'.join(edited)})$", re.IGNORECASE) if edited else None,
+        edited=re.compile(rf"\s*(?:{alternation(edited)})$", re.IGNORECASE) if edited else None,
+        edited_ends=tuple(sorted({p[-1] for p in edited})),
     )
 
 

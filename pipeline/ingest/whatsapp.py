@@ -163,7 +163,7 @@ class Classifier:
     def classify(self, author: str, text: str) -> tuple[str, str, str, bool]:
         body = text.strip()
         edited = False
-        if body.endswith(_EDIT_MARK_ENDS):
+        if body.endswith(self.book.edited_ends):
             body, edited = self.book.strip_edited(body)
         bare = body.strip(_MARKS_AND_SPACE)
         if len(bare) < 400:  # placeholders and events are short
@@ -191,7 +191,6 @@ class Classifier:
 
 
 _MARKS_AND_SPACE = " \t\n" + INVISIBLE_MARKS
-_EDIT_MARK_ENDS = (">", ")", "]")  # how the table's edit markers end (tested)
 
 
 def parse_whatsapp(document: Document, *, date_order: str = "auto") -> Parsed:
