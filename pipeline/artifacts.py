@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import shutil
-import tempfile
 import tomllib
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +14,7 @@ import numpy as np
 from pipeline.classify import SURFACE_CONFIG, ThemeClassifier
 from pipeline.config import ConfigError, config_from_data
 from pipeline.model import ThemeModel
+from pipeline.outputs import write_folder
 from pipeline.themes import Theme
 from pipeline.topics import SeededNMF
 from pipeline.vectorise import Vectoriser
@@ -52,33 +49,6 @@ def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
             info = zipfile.ZipInfo(f"{name}.npy", date_time=_ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, buffer.getvalue())
-
-
-def write_directory_atomically(target: Path, fill: Callable[[Path], None]) -> None:
-    """Fill a fresh sibling directory, then swap it into place: a crash leaves the old
-    directory or the new one, never a half-written mix."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    staging.chmod(0o777 & ~_umask())  # mkdtemp makes 0700; outputs are for sharing
-    try:
-        fill(staging)
-        if target.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-            os.replace(target, retired / "previous")
-            os.replace(staging, target)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            os.replace(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
 
 
 def save_model(model: ThemeModel, directory: Path, manifest: dict[str, object]) -> None:
@@ -120,7 +90,7 @@ def save_model(model: ThemeModel, directory: Path, manifest: dict[str, object]) 
             }
         write_npz(staging / ARRAYS, arrays)
 
-    write_directory_atomically(directory, fill)
+    write_folder(directory, "model", fill)
 
 
 def load_model(directory: Path) -> ThemeModel:

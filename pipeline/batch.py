@@ -19,10 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.artifacts import ARRAYS, THEMES, VOCABULARY, load_model, write_directory_atomically
+from pipeline.artifacts import ARRAYS, THEMES, VOCABULARY, load_model
 from pipeline.ingest import IngestError, read_export
 from pipeline.model import ThemeModel
 from pipeline.normalise import Normaliser
+from pipeline.outputs import write_folder
 from pipeline.privacy import Privacy, mask_path
 from pipeline.progress import Progress
 from pipeline.report.html import render_batch_report
@@ -226,7 +227,7 @@ def write_batch_reports(store: Store, model: ThemeModel, version: str, report_di
         write_json(staging / "runs.json", runs)
         (staging / "report.html").write_text(html, encoding="utf-8")
 
-    write_directory_atomically(report_dir, fill)
+    write_folder(report_dir, "batch", fill)
 
 
 def _now() -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -18,7 +20,7 @@ from pipeline.ingest import read_exports
 from pipeline.normalise import Normaliser
 from pipeline.progress import choose
 from pipeline.records import MESSAGE_FIELDS
-from pipeline.report.write import RECORD_WRITERS
+from pipeline.report.write import RECORD_WRITERS, holds_records
 
 # What fitting, applying and reporting need (scikit-learn, SciPy, DuckDB, Arrow) is
 # imported in the commands that use it: `guyub parse` and `--help` then start in
@@ -73,6 +75,27 @@ DateOrder = Annotated[
 def fail(message: str) -> typer.Exit:
     err.print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
     return typer.Exit(2)
+
+
+def _check_output(output: Path, kind: str, inputs: Sequence[Path] = ()) -> None:
+    """Refuse, before any work, an -o that Guyub may not replace (exit 2, nothing touched)."""
+    from pipeline.outputs import OutputError, check_output_folder
+
+    try:
+        check_output_folder(output, kind, inputs)
+    except OutputError as error:
+        raise fail(str(error)) from None
+
+
+@contextmanager
+def _output_errors():
+    """An output refused at the moment of writing (made meanwhile by someone else)."""
+    from pipeline.outputs import OutputError
+
+    try:
+        yield
+    except OutputError as error:
+        raise fail(str(error)) from None
 
 
 def _config(
@@ -144,6 +167,12 @@ def parse(
     writer = RECORD_WRITERS.get(output.suffix.lower())
     if writer is None:
         raise fail(f"{output}: the output must end in .jsonl, .csv or .parquet")
+    from pipeline.outputs import OutputError, check_output_file
+
+    try:
+        check_output_file(output, inputs, lambda path: holds_records(path, MESSAGE_FIELDS))
+    except OutputError as error:
+        raise fail(str(error)) from None
     cfg = _config(config, set_, date_order, fmt, pseudonymise, keep_duplicates)
     ingested = read_exports(inputs, cfg.ingest, cfg.privacy)
     rows = [m.as_row() for m in ingested.messages]
@@ -236,8 +265,10 @@ def fit(
     from pipeline.flow import model_manifest
 
     cfg = _config(config, set_, date_order)
+    _check_output(output, "model", inputs)
     result = _run_or_fail(inputs, cfg, progress=choose(quiet, log_json))
-    save_model(result.model, output, model_manifest(result.model, result.corpus, cfg))
+    with _output_errors():
+        save_model(result.model, output, model_manifest(result.model, result.corpus, cfg))
     test = result.model.metrics.get("seed_test") or {}
     if not (quiet or log_json):
         out.print(
@@ -361,7 +392,9 @@ def report(
         data = load_run_dir(run_dir)
     except RunDirError as error:
         raise fail(str(error)) from None
-    rebuild_report(run_dir, data, cfg.report)
+    _check_output(run_dir, "run")
+    with _output_errors():
+        rebuild_report(run_dir, data, cfg.report)
     out.print(f"report rebuilt in {run_dir}/ from {len(data.messages)} messages")
 
 
@@ -397,14 +430,16 @@ def batch(
     from pipeline.store import Store, StoreError
 
     _load_model_or_fail(model)
+    _check_output(output, "batch", inboxes)
     try:
         opened = Store.open(store, wait)
     except StoreError as error:
         raise fail(str(error)) from None
     try:
-        summary = run_batch(
-            inboxes, model, opened, output, rescore=rescore, progress=choose(True, log_json)
-        )
+        with _output_errors():
+            summary = run_batch(
+                inboxes, model, opened, output, rescore=rescore, progress=choose(True, log_json)
+            )
     finally:
         opened.close()
     public = {k: v for k, v in summary.as_dict().items() if k != "drift"}
@@ -452,8 +487,9 @@ def _run_and_report(inputs, cfg: Config, output: Path, progress, model=None) -> 
     exit 2 after all of it if some input could not be read."""
     from pipeline.flow import write_run
 
+    _check_output(output, "run", inputs)
     result = _run_or_fail(inputs, cfg, model, progress)
-    with progress.stage("report"):
+    with progress.stage("report"), _output_errors():
         manifest = write_run(result, output, cfg, inputs)
     _announce(output, manifest, progress)
     if _report_bad_inputs(result.ingested.reports):

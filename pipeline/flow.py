@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import tempfile
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,6 +27,7 @@ from pipeline.model import Applied, ThemeModel
 from pipeline.normalise import Normalised, Normaliser
 from pipeline.normalise.parallel import normalise_all
 from pipeline.normalise.prefetch import Prefetch
+from pipeline.outputs import check_output_folder, clear_leftovers, work_folder
 from pipeline.privacy import mask_path
 from pipeline.progress import Progress
 from pipeline.records import Message
@@ -397,7 +397,9 @@ def write_run(
     """Write every output into out_dir, all at once or not at all."""
     model, corpus, applied = result.model, result.corpus, result.applied
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.messages.", dir=out_dir.parent))
+    check_output_folder(out_dir, "run", inputs)
+    clear_leftovers(out_dir)
+    scratch = work_folder(out_dir, "scratch")
     try:
         # messages.parquet first: its encoding goes on beside the rest of the report
         # (7 of the report's 11 s at 1M before it did)

@@ -12,6 +12,7 @@ from tests.conftest import EXAMPLE
 
 runner = CliRunner()
 OUTPUTS = [
+    ".guyub-output.json",  # the marker: what Guyub wrote here, so that only that is replaced
     "messages.parquet",
     "topics.csv",
     "themes.csv",

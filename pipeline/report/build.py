@@ -6,8 +6,8 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline.artifacts import write_directory_atomically
 from pipeline.config import ReportConfig
+from pipeline.outputs import write_folder
 from pipeline.report.data import RunData
 from pipeline.report.html import render_report
 from pipeline.report.markdown import members_markdown, themes_markdown
@@ -97,7 +97,7 @@ def write_run_dir(
         for name, write in sorted(files.items()):
             write(staging / name)
 
-    write_directory_atomically(out_dir, fill)
+    write_folder(out_dir, "run", fill)
 
 
 def rebuild_report(run_dir: Path, data: RunData, config: ReportConfig) -> None:

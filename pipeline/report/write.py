@@ -53,3 +53,21 @@ def write_json(path: Path, data: object) -> None:
 
 # Writers by file extension, for `guyub parse -o FILE`.
 RECORD_WRITERS = {".csv": write_csv, ".jsonl": write_jsonl, ".parquet": write_parquet}
+
+
+def holds_records(path: Path, columns: Sequence[str]) -> bool:
+    """Whether `path` is a records file as `guyub parse` writes them: exactly these
+    columns, in this order (so that parse replaces its own output and nothing else)."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            return pq.read_schema(path).names == list(columns)
+        with path.open(encoding="utf-8", newline="") as handle:
+            first = handle.readline()
+        if suffix == ".csv":
+            return next(csv.reader([first]), []) == list(columns)
+        return list(json.loads(first)) == list(columns)
+    except (OSError, ValueError, TypeError):
+        return False
