@@ -93,8 +93,28 @@ def save_model(model: ThemeModel, directory: Path, manifest: dict[str, object]) 
     write_folder(directory, "model", fill)
 
 
+MAKE_ONE = "make one with `guyub fit EXPORT... -o models/mine`"
+
+
+def _refuse_what_is_no_model(directory: Path) -> None:
+    """Say what a folder given as a model is, when it is something else."""
+    if not directory.is_dir():
+        what = "is a file" if directory.exists() else "does not exist"
+        raise ModelError(f"{directory} {what}; a model is a folder: {MAKE_ONE}")
+    try:
+        manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = None
+    if not isinstance(manifest, dict):
+        raise ModelError(f"{directory} holds no Guyub model (no readable {MANIFEST}): {MAKE_ONE}")
+    if "format_version" not in manifest:
+        what = "a run's outputs (guyub run)" if "ledger" in manifest else "not a model"
+        raise ModelError(f"{directory} is {what}, not a model: {MAKE_ONE}")
+
+
 def load_model(directory: Path) -> ThemeModel:
     directory = Path(directory)
+    _refuse_what_is_no_model(directory)
     try:
         manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
         version = int(manifest.get("format_version", 0))

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.artifacts import ARRAYS, THEMES, VOCABULARY, load_model
-from pipeline.ingest import IngestError, read_export
+from pipeline.ingest import IngestError, expand_inputs, read_export
 from pipeline.model import ThemeModel
 from pipeline.normalise import Normaliser
 from pipeline.outputs import write_folder
@@ -31,7 +31,6 @@ from pipeline.report.write import write_csv, write_json
 from pipeline.store import Store
 from pipeline.topics import row_residuals
 
-EXPORT_SUFFIXES = {".txt", ".zip", ".json", ".csv", ".jsonl", ".parquet"}
 # A refit looks due when new messages are explained this much worse than the fit's own.
 DRIFT_RATIO = 1.15
 DRIFT_MIN_MESSAGES = 50
@@ -60,18 +59,6 @@ def model_version(model_dir: Path) -> str:
     return digest.hexdigest()[:12]
 
 
-def find_exports(inboxes: Sequence[Path]) -> list[Path]:
-    found: set[Path] = set()
-    for inbox in inboxes:
-        if inbox.is_dir():
-            found.update(
-                p for p in inbox.rglob("*") if p.is_file() and p.suffix.lower() in EXPORT_SUFFIXES
-            )
-        else:
-            found.add(inbox)
-    return sorted(found)
-
-
 def run_batch(
     inboxes: Sequence[Path],
     model_dir: Path,
@@ -86,7 +73,7 @@ def run_batch(
     version = model_version(model_dir)
     privacy = Privacy(model.config.privacy)
     started = _now()
-    files = find_exports(inboxes)
+    files = expand_inputs(inboxes)
     run_id = store.begin()
     try:
         summary = BatchSummary(run_id, len(files), 0, 0, 0, 0)

@@ -15,7 +15,7 @@ from msgspec.structs import replace
 from rich.console import Console
 
 from pipeline import DEFAULT_MODEL_DIR
-from pipeline.config import Config, ConfigError, load_config
+from pipeline.config import Config, ConfigError, choice_of, load_config
 from pipeline.ingest import read_exports
 from pipeline.normalise import Normaliser
 from pipeline.progress import choose
@@ -115,9 +115,23 @@ def _config(
     }
     extra = [f"{key}={json.dumps(value)}" for key, value in flags.items() if value is not None]
     try:
-        return load_config(path, [*(overrides or []), *extra])
+        return load_config(path, [*(overrides or []), *extra], FLAGS)
     except ConfigError as error:
         raise fail(str(error)) from None
+
+
+# The settings a command-line flag sets, for errors that name the flag.
+FLAGS = {
+    "ingest.date_order": "--date-order",
+    "ingest.format": "--format",
+    "privacy.pseudonymise_names": "--pseudonymise",
+    "ingest.keep_duplicates": "--keep-duplicates",
+}
+
+
+def _encoding(report) -> str:
+    """ ", read as cp1252" for a file in an older encoding; nothing for UTF."""
+    return f", read as {report.encoding}" if not report.encoding.startswith("utf") else ""
 
 
 # How many header-like lines kept in a message's text are named on the terminal per
@@ -187,7 +201,8 @@ def parse(
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(report.records.items()))
         skips = ", ".join(f"{k}: {v}" for k, v in sorted(report.skips.items())) or "none"
         out.print(
-            f"{report.source}: {report.format}, dates {report.date_order}; {report.lines} lines -> "
+            f"{report.source}: {report.format}{_encoding(report)}, dates {report.date_order}; "
+            f"{report.lines} lines -> "
             f"{kinds}; {report.authors} authors; {report.first[:10]} to {report.last[:10]}; skipped: {skips}",
             soft_wrap=True,
         )
@@ -292,6 +307,10 @@ def apply(
     fitted = _load_model_or_fail(model)
     cfg = fitted.config
     if date_order:
+        try:
+            date_order = choice_of("ingest.date_order", date_order, f"--date-order {date_order}")
+        except ConfigError as error:
+            raise fail(str(error)) from None
         cfg = replace(cfg, ingest=replace(cfg.ingest, date_order=date_order))
     _run_and_report(inputs, cfg, output, choose(quiet, log_json), fitted)
 
@@ -430,6 +449,9 @@ def batch(
     from pipeline.store import Store, StoreError
 
     _load_model_or_fail(model)
+    for inbox in inboxes:
+        if not inbox.exists():  # before the store and the reports are made
+            raise fail(f"{inbox}: no such file or folder")
     _check_output(output, "batch", inboxes)
     try:
         opened = Store.open(store, wait)
@@ -469,17 +491,16 @@ def _load_model_or_fail(path: Path):
 
 
 def _run_or_fail(inputs, cfg: Config, model=None, progress=None):
-    from pipeline.flow import run
+    from pipeline.flow import NothingToRead, run
     from pipeline.themes import DataError
 
     try:
-        result = run(inputs, cfg, model, progress)
+        return run(inputs, cfg, model, progress)
+    except NothingToRead as nothing:
+        _report_bad_inputs(nothing.ingested.reports)
+        raise fail(str(nothing)) from None
     except DataError as error:
         raise fail(str(error)) from None
-    if not result.corpus.messages:
-        _report_bad_inputs(result.ingested.reports)
-        raise fail("no messages to read in the inputs")
-    return result
 
 
 def _run_and_report(inputs, cfg: Config, output: Path, progress, model=None) -> None:

@@ -22,7 +22,7 @@ from pipeline.collector import keep_out_of_gc
 from pipeline.config import Config, resolve_data_path
 from pipeline.evaluate import npmi_coherence, theme_agreement, topic_diversity
 from pipeline.forked import can_fork, forked_map, worker_count
-from pipeline.ingest import Ingested, read_exports
+from pipeline.ingest import Ingested, expand_inputs, read_exports
 from pipeline.model import Applied, ThemeModel
 from pipeline.normalise import Normalised, Normaliser
 from pipeline.normalise.parallel import normalise_all
@@ -228,6 +228,14 @@ def fingerprint(messages: Sequence[Message]) -> str:
     return digest.hexdigest()[:16]
 
 
+class NothingToRead(ValueError):
+    """No input gave a message: nothing to fit or apply (the reports say why)."""
+
+    def __init__(self, ingested: Ingested):
+        super().__init__("no messages to read in the inputs")
+        self.ingested = ingested
+
+
 def run(
     inputs: Sequence[Path],
     config: Config,
@@ -236,14 +244,22 @@ def run(
 ) -> RunResult:
     """Read, normalise, fit (unless a model is given) and apply."""
     progress = progress or Progress()
+    inputs = expand_inputs(inputs)
     normaliser = Normaliser((model.config if model else config).normalise)
     prefetch = Prefetch.start(inputs, normaliser, config.privacy)
     try:
-        with progress.stage("ingest"):
+        with progress.stage("ingest") as stage:
             ingested = read_exports(inputs, config.ingest, config.privacy)
+            failed, read = len(ingested.errors), len(ingested.reports)
+            if not ingested.messages:
+                stage.fail(f"no messages in {read} input(s); {failed} could not be read")
+            elif failed:
+                stage.warn(f"{failed} of {read} inputs could not be read")
         progress.event(
             "ingested", records=len(ingested.messages), failed=[r.source for r in ingested.errors]
         )
+        if not ingested.messages:
+            raise NothingToRead(ingested)
         keep_out_of_gc()
 
         with progress.stage("normalise"):

@@ -29,19 +29,54 @@ class Progress:
             self.stream.flush()
 
     @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
+    def stage(self, name: str) -> Iterator[Stage]:
+        """Time a stage and say how it ended: ✓ done, ! done with a problem, - nothing to
+        do, or ✗ failed with why (the error goes on up)."""
         start = time.perf_counter()
         self.event("stage_started", stage=name)
-        if self._console is not None:
-            with self._console.status(f"{name}…"):
-                yield
-        else:
-            yield
+        outcome = Stage()
+        try:
+            if self._console is not None:
+                with self._console.status(f"{name}…"):
+                    yield outcome
+            else:
+                yield outcome
+        except BaseException as error:
+            self._end(name, start, "failed", str(error) or type(error).__name__)
+            raise
+        self._end(name, start, outcome.state, outcome.why)
+
+    def _end(self, name: str, start: float, state: str, why: str) -> None:
         seconds = time.perf_counter() - start
         self.timings[name] = seconds
-        self.event("stage_done", stage=name, seconds=round(seconds, 3))
+        self.event("stage_done", stage=name, seconds=round(seconds, 3), state=state, why=why)
         if self._console is not None:
-            self._console.print(f"[green]✓[/] {name} ({seconds:.1f} s)")
+            mark = _MARKS[state]
+            self._console.print(f"{mark} {name} ({seconds:.1f} s){': ' + why if why else ''}")
+
+
+_MARKS = {
+    "done": "[green]✓[/]",
+    "warned": "[yellow]![/]",
+    "idle": "[dim]-[/]",
+    "failed": "[red]✗[/]",
+}
+
+
+class Stage:
+    """How a stage ended, set by the work inside it."""
+
+    def __init__(self) -> None:
+        self.state, self.why = "done", ""
+
+    def warn(self, why: str) -> None:
+        self.state, self.why = "warned", why
+
+    def fail(self, why: str) -> None:
+        self.state, self.why = "failed", why
+
+    def idle(self, why: str) -> None:
+        self.state, self.why = "idle", why
 
 
 def choose(quiet: bool, log_json: bool) -> Progress:

@@ -48,6 +48,7 @@ class FileReport:
     # Lines that look like a message header but were kept in the text of the message
     # above, with why: (line, why). They are in lines_in_records.
     kept: list[tuple[int, str]] = field(default_factory=list)
+    encoding: str = ""  # the text encoding the file was read in (utf_8, cp1252, ...)
 
     @property
     def accounted_lines(self) -> int:
@@ -58,6 +59,7 @@ class FileReport:
         return {
             "source": self.source,
             "format": self.format,
+            "encoding": self.encoding,
             "date_order": self.date_order,
             "lines": self.lines,
             "lines_in_records": self.lines_in_records,

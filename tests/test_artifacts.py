@@ -73,8 +73,13 @@ def test_pickled_arrays_are_refused(tmp_path, fitted):
         load_model(tmp_path / "m")
 
 
-def test_missing_directory_is_a_clear_error(tmp_path):
-    with pytest.raises(ModelError, match="not a Guyub model"):
+def test_a_folder_that_is_no_model_says_what_it_is_and_how_to_make_one(tmp_path):
+    with pytest.raises(ModelError, match=r"holds no Guyub model .* `guyub fit EXPORT"):
+        load_model(tmp_path)
+    with pytest.raises(ModelError, match="does not exist; a model is a folder"):
+        load_model(tmp_path / "nothere")
+    (tmp_path / "manifest.json").write_text('{"ledger": []}', encoding="utf-8")
+    with pytest.raises(ModelError, match=r"is a run's outputs \(guyub run\), not a model"):
         load_model(tmp_path)
 
 

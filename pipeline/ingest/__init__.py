@@ -19,7 +19,7 @@ from pipeline.ingest.common import Document, Parsed
 from pipeline.ingest.decode import IngestError
 from pipeline.ingest.line import looks_like_line, parse_line
 from pipeline.ingest.recorder import Recorder, message_id
-from pipeline.ingest.sources import chat_name, open_document
+from pipeline.ingest.sources import chat_name, expand_inputs, open_document
 from pipeline.ingest.telegram import looks_like_telegram, parse_telegram
 from pipeline.ingest.transcript import (
     looks_like_transcript,
@@ -32,7 +32,7 @@ from pipeline.ingest.whatsapp import SNIFF_LINES, parse_whatsapp, sniff_layout
 from pipeline.privacy import Privacy
 from pipeline.records import FileReport, Message
 
-__all__ = ["IngestError", "Ingested", "chat_name", "message_id", "read_exports"]
+__all__ = ["IngestError", "Ingested", "chat_name", "expand_inputs", "message_id", "read_exports"]
 
 Parser = Callable[..., Parsed]
 # format -> (platform, parser). `--format` picks one; "auto" sniffs.
@@ -45,6 +45,10 @@ PARSERS: dict[str, tuple[str, Parser]] = {
     "jsonl": ("table", parse_jsonl),
     "parquet": ("table", parse_parquet),
 }
+
+
+# Files people save from other programs, which may be in an older encoding.
+LEGACY_ENCODING_FORMATS = ("transcript", "csv", "jsonl")
 
 
 def sniff_format(document: Document) -> str:
@@ -86,6 +90,7 @@ def read_export(
     document = open_document(path)
     document.max_line_chars = config.max_line_chars
     fmt = sniff_format(document) if config.format == "auto" else config.format
+    document.legacy = fmt in LEGACY_ENCODING_FORMATS
     platform, parse = PARSERS[fmt]
     parsed = parse(document, date_order=config.date_order)
     # The file's name tells the chat, or else the export itself (iOS calls every export
@@ -98,6 +103,7 @@ def read_export(
     report.lines = parsed.lines
     report.skips.update(parsed.skips)
     report.kept = parsed.kept
+    report.encoding = document.encoding
     report.lines_in_records = recorder.lines
     report.records.update(Counter(map(attrgetter("kind"), messages)))
     report.authors = len(set(map(attrgetter("author"), messages)) - {""})
@@ -112,6 +118,7 @@ def read_exports(
     """All messages of all readable inputs; overlapping exports of a chat keep one copy
     of each message unless `keep_duplicates` is set."""
     privacy = Privacy(privacy_config)
+    paths = expand_inputs(paths)
     result = Ingested()
     seen_ids: set[str] = set()
     with collector_paused():

@@ -18,12 +18,16 @@ class Document:
     data: bytes
 
     max_line_chars: int = 1_000_000
+    # Whether an older encoding may be detected (tables and transcripts, not chat apps'
+    # exports, which are always UTF), and the encoding the text was read in.
+    legacy: bool = False
+    encoding: str = ""
 
     @cached_property
     def text(self) -> str:
         """The decoded export with \n line endings (only \n and \r\n end a line:
         U+2028 inside a message is text, unlike for str.splitlines)."""
-        text = decode_export(self.data, self.source)
+        text, self.encoding = decode_export(self.data, self.source, legacy=self.legacy)
         if "\r" in text:
             text = text.replace("\r\n", "\n")
             if text.endswith("\r"):
@@ -41,11 +45,18 @@ class Document:
         return lines
 
     def head(self, n: int) -> list[str]:
-        """The first `n` lines, for sniffing, without splitting the whole export."""
-        lines = self.text[: self.max_line_chars + 1].split("\n", n)[:n]
+        """The first `n` lines, for sniffing, without splitting the whole export. A file
+        that is not UTF is sniffed as well as its bytes allow; reading it decides."""
+        try:
+            text = self.text
+        except IngestError as error:
+            if "not UTF-8" not in error.reason:
+                raise
+            text = self.data[: self.max_line_chars * 4].decode("utf-8", errors="replace")
+        lines = text[: self.max_line_chars + 1].split("\n", n)[:n]
         if len(lines[0]) > self.max_line_chars:
-            end = self.text.find("\n")
-            self.refuse_long_line(1, end if end >= 0 else len(self.text))
+            end = text.find("\n")
+            self.refuse_long_line(1, end if end >= 0 else len(text))
         return lines
 
     def refuse_long_line(self, number: int, length: int) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 from pipeline.ingest.common import Document
@@ -33,6 +34,13 @@ _TITLE_RE = re.compile(
     + r")\s*",
     re.IGNORECASE,
 )
+# Office documents are zips too; a file inside tells which one a renamed file is.
+OFFICE_FILES = {
+    "word/document.xml": "a Word document (.docx)",
+    "xl/workbook.xml": "an Excel workbook (.xlsx)",
+    "ppt/presentation.xml": "a PowerPoint file (.pptx)",
+    "content.xml": "an OpenDocument file (.odt, .ods)",
+}
 _DOWNLOAD_COPY_RE = re.compile(r"\s*\(\d+\)$")  # "Group (1).txt": a second download
 
 
@@ -49,11 +57,39 @@ def chat_name(path: Path | PurePosixPath) -> str:
     return name or path.stem
 
 
+# What a folder given as an input is searched for: the files chat apps export.
+EXPORT_SUFFIXES = (".txt", ".zip", ".json", ".csv", ".jsonl", ".parquet")
+
+
+def expand_inputs(paths: Sequence[Path]) -> list[Path]:
+    """Each folder among the inputs replaced by the exports in it (any depth, hidden
+    files and folders left out); files, and folders with no export, as given (reading
+    them then says what is wrong)."""
+    expanded: list[Path] = []
+    for path in paths:
+        path = Path(path)
+        found = []
+        if path.is_dir():
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.suffix.lower() in EXPORT_SUFFIXES
+                and p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        expanded.extend(found or [path])
+    return expanded
+
+
 def open_document(path: Path) -> Document:
     try:
         data = path.read_bytes()
+    except FileNotFoundError:
+        raise IngestError(str(path), None, "no such file or folder") from None
+    except IsADirectoryError:
+        raise IngestError(str(path), None, "a folder holding no chat export") from None
     except OSError as err:
-        raise IngestError(str(path), 0, err.strerror or str(err)) from None
+        raise IngestError(str(path), None, err.strerror or str(err)) from None
     if path.suffix.lower() == ".zip" or data[:4] == b"PK\x03\x04":
         return _document_in_zip(path, data)
     return Document(source=str(path), chat=chat_name(path), name=path.name, data=data)
@@ -78,7 +114,16 @@ def _document_in_zip(path: Path, data: bytes) -> Document:
             )
     chats = [e for e in entries if not e.is_dir() and e.filename.lower().endswith(CHAT_SUFFIXES)]
     if not chats:
-        raise IngestError(source, 1, "zip holds no chat file (.txt, .json, .csv, .jsonl)")
+        names = {e.filename for e in entries}
+        for marker, what in OFFICE_FILES.items():
+            if marker in names:
+                raise IngestError(
+                    source,
+                    None,
+                    f"{what}, not a chat export: export the chat from the app instead "
+                    "(WhatsApp: the chat's menu > More > Export chat)",
+                )
+        raise IngestError(source, None, "zip holds no chat file (.txt, .json, .csv, .jsonl)")
     # WhatsApp names the chat "_chat.txt" (iOS) or after the group (Android); media files
     # sit beside it. Prefer those names, then the largest text file.
     chats.sort(key=lambda e: (not _looks_like_chat(e.filename), -e.file_size, e.filename))

@@ -74,7 +74,8 @@ def _rows_to_parsed(
 
 
 def parse_csv(document: Document, *, date_order: str = "auto") -> Parsed:
-    reader = csv.DictReader(io.StringIO(decode_export(document.data, document.source), newline=""))
+    text, _ = decode_export(document.data, document.source, legacy=document.legacy)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     spans: list[tuple[int, int, dict]] = []  # first line, last line, row
     try:
         columns = list(reader.fieldnames or [])
