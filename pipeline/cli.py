@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from msgspec.structs import replace
 from rich.console import Console
+from typer.core import TyperArgument, TyperCommand
 
 from pipeline import DEFAULT_MODEL_DIR
 from pipeline.config import Config, ConfigError, choice_of, load_config
@@ -32,21 +33,54 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+class PlainHelp(TyperCommand):
+    """Help that shows what to type (FOLDER, FILE.toml) where Typer would print Python
+    types beside every parameter (<list[Path]>, <bool>): the readers are researchers."""
+
+    def get_params(self, ctx):
+        params = super().get_params(ctx)  # with --help, made only here
+        for param in params:
+            flag = getattr(param, "is_flag", False)
+            plain = None if isinstance(param, TyperArgument) or flag else param.metavar
+            param.display_type_rich = lambda ctx, plain=plain: plain
+            param._get_number_range_help_str = lambda: None  # the help text says the range
+        return params
+
+
+def command(name: str | None = None):
+    return app.command(name, cls=PlainHelp)
+
+
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)
 
-Inputs = Annotated[list[Path], typer.Argument(help="Chat export files.", show_default=False)]
+Inputs = Annotated[
+    list[Path],
+    typer.Argument(
+        help="Chat exports (.txt, .zip, .json, .csv, ...) or folders of them.",
+        metavar="EXPORT",
+        show_default=False,
+    ),
+]
 ConfigOption = Annotated[
-    Path | None, typer.Option("--config", help="A TOML config laid over the defaults.")
+    Path | None,
+    typer.Option("--config", metavar="FILE.toml", help="A TOML config laid over the defaults."),
 ]
 SetOption = Annotated[
     list[str] | None,
-    typer.Option("--set", help="Override one value: table.key=value (repeatable)."),
+    typer.Option(
+        "--set",
+        metavar="TABLE.KEY=VALUE",
+        help="Override one setting, e.g. --set topics.extra_topics=8 (repeatable).",
+    ),
 ]
 FormatOption = Annotated[
     str | None,
     typer.Option(
         "--format",
+        metavar="FORMAT",
         help="Force the input format: whatsapp, line, telegram, transcript, csv, jsonl, parquet.",
     ),
 ]
@@ -68,7 +102,8 @@ LogJson = Annotated[
     typer.Option("--log-json", help="One JSON object per event on stderr, for log collectors."),
 ]
 DateOrder = Annotated[
-    str | None, typer.Option("--date-order", help="Force the date order: dmy, mdy or ymd.")
+    str | None,
+    typer.Option("--date-order", metavar="ORDER", help="Force the date order: dmy, mdy or ymd."),
 ]
 
 
@@ -164,11 +199,12 @@ def _report_bad_inputs(reports) -> bool:
     return bool(bad)
 
 
-@app.command()
+@command()
 def parse(
     inputs: Inputs,
     output: Annotated[
-        Path, typer.Option("-o", "--output", help="OUT.jsonl, OUT.csv or OUT.parquet")
+        Path,
+        typer.Option("-o", "--output", metavar="FILE", help="OUT.jsonl, OUT.csv or OUT.parquet"),
     ],
     config: ConfigOption = None,
     set_: SetOption = None,
@@ -177,7 +213,15 @@ def parse(
     pseudonymise: Pseudonymise = False,
     keep_duplicates: KeepDuplicates = False,
 ) -> None:
-    """Parse chat exports into records (id, chat, platform, source, line, timestamp, author, kind, text)."""
+    """Parse chat exports into records (id, chat, platform, source, line, timestamp, author,
+    kind, text), with a ledger of every input line.
+
+    Examples:
+
+      guyub parse "WhatsApp Chat with UMKM Banua.txt" -o messages.csv
+
+      guyub parse exports/ -o messages.parquet --date-order dmy
+    """
     writer = RECORD_WRITERS.get(output.suffix.lower())
     if writer is None:
         raise fail(f"{output}: the output must end in .jsonl, .csv or .parquet")
@@ -213,18 +257,34 @@ def parse(
         raise typer.Exit(2)
 
 
-@app.command()
+@command()
 def normalise(
-    text: Annotated[str | None, typer.Argument(help="The text to normalise.")] = None,
-    file: Annotated[
-        Path | None, typer.Option("-f", "--file", help="Normalise each line of FILE.")
+    text: Annotated[
+        str | None, typer.Argument(metavar="TEXT", help="The text to normalise.")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    file: Annotated[
+        Path | None,
+        typer.Option("-f", "--file", metavar="FILE", help="Normalise each line of FILE."),
+    ] = None,
+    tokens: Annotated[
+        bool, typer.Option("--tokens", help="Print the terms the model reads instead.")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the text, terms and language as JSON.")
+    ] = False,
     explain: Annotated[bool, typer.Option("--explain", help="Show what each step did.")] = False,
     config: ConfigOption = None,
     set_: SetOption = None,
 ) -> None:
-    """Normalise chat text: readable formal text, the tokens the model reads, the language."""
+    """Normalise chat text into readable standard Indonesian, as the quotes in the report
+    read (--tokens: the terms the model reads; --json: both, and the language).
+
+    Examples:
+
+      guyub normalise "gak ada info pelatihannya? wkwkwk"
+
+      guyub normalise -f messages.txt --json
+    """
     if (text is None) == (file is None):
         raise fail("give either TEXT or --file FILE")
     normaliser = Normaliser(_config(config, set_).normalise)
@@ -244,13 +304,16 @@ def normalise(
         if as_json:
             sys.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False) + "\n")
         else:
-            out.print(" ".join(result.tokens), soft_wrap=True, markup=False)
+            shown = " ".join(result.tokens) if tokens else result.text
+            out.print(shown, soft_wrap=True, markup=False)
 
 
-@app.command("run")
+@command("run")
 def run_command(
     inputs: Inputs,
-    output: Annotated[Path, typer.Option("-o", "--output", help="Directory for the outputs.")],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", metavar="FOLDER", help="Folder for the outputs.")
+    ],
     config: ConfigOption = None,
     set_: SetOption = None,
     date_order: DateOrder = None,
@@ -260,22 +323,36 @@ def run_command(
     quiet: Quiet = False,
     log_json: LogJson = False,
 ) -> None:
-    """The whole pipeline: parse, normalise, fit topics and themes, write the report."""
+    """The whole pipeline: parse, normalise, fit topics and themes, write the report.
+
+    Examples:
+
+      guyub run "WhatsApp Chat with UMKM Banua.txt" -o out
+
+      guyub run exports/ -o out --set topics.extra_topics=8
+    """
     cfg = _config(config, set_, date_order, fmt, pseudonymise, keep_duplicates)
     _run_and_report(inputs, cfg, output, choose(quiet, log_json))
 
 
-@app.command()
+@command()
 def fit(
     inputs: Inputs,
-    output: Annotated[Path, typer.Option("-o", "--output", help="The model directory to write.")],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", metavar="FOLDER", help="The model folder to write.")
+    ],
     config: ConfigOption = None,
     set_: SetOption = None,
     date_order: DateOrder = None,
     quiet: Quiet = False,
     log_json: LogJson = False,
 ) -> None:
-    """Fit a model (vocabulary, topics, theme map) on exports and the seed set, and save it."""
+    """Fit a model (vocabulary, topics, theme map) on exports and the seed set, and save it.
+
+    Example:
+
+      guyub fit exports/ -o models/mine
+    """
     from pipeline.artifacts import save_model
     from pipeline.flow import model_manifest
 
@@ -294,16 +371,25 @@ def fit(
         raise typer.Exit(2)
 
 
-@app.command()
+@command()
 def apply(
     inputs: Inputs,
-    model: Annotated[Path, typer.Option("--model", help="A model directory from `guyub fit`.")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="Directory for the outputs.")],
+    model: Annotated[
+        Path, typer.Option("--model", metavar="FOLDER", help="A model folder from `guyub fit`.")
+    ],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", metavar="FOLDER", help="Folder for the outputs.")
+    ],
     date_order: DateOrder = None,
     quiet: Quiet = False,
     log_json: LogJson = False,
 ) -> None:
-    """Apply a saved model to new exports and write the report (no refitting)."""
+    """Apply a saved model to new exports and write the report (no refitting).
+
+    Example:
+
+      guyub apply new_exports/ --model models/mine -o out_march
+    """
     fitted = _load_model_or_fail(model)
     cfg = fitted.config
     if date_order:
@@ -315,28 +401,42 @@ def apply(
     _run_and_report(inputs, cfg, output, choose(quiet, log_json), fitted)
 
 
-@app.command()
+@command()
 def evaluate(
     labelled: Annotated[
-        Path | None, typer.Argument(help='JSONL, one {"text", "themes": [...]} per line.')
+        Path | None,
+        typer.Argument(metavar="FILE", help='JSONL, one {"text", "themes": [...]} per line.'),
     ] = None,
-    model: Annotated[Path, typer.Option("--model", help="Model directory.")] = DEFAULT_MODEL_DIR,
+    model: Annotated[
+        Path, typer.Option("--model", metavar="FOLDER", help="A model folder.")
+    ] = DEFAULT_MODEL_DIR,
     seed_cv: Annotated[
         bool,
         typer.Option(
             "--seed-cv", help="Stratified k-fold cross-validation on the seed set instead."
         ),
     ] = False,
-    folds: Annotated[int, typer.Option("--folds", min=2, max=20, help="Folds for --seed-cv.")] = 5,
+    folds: Annotated[
+        int, typer.Option("--folds", min=2, max=20, metavar="N", help="Folds for --seed-cv (2-20).")
+    ] = 5,
     corpus: Annotated[
         list[Path] | None,
-        typer.Option("--corpus", help="Exports to fit the --seed-cv models with."),
+        typer.Option(
+            "--corpus", metavar="EXPORT", help="Exports to fit the --seed-cv models with."
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     config: ConfigOption = None,
     set_: SetOption = None,
 ) -> None:
-    """Agreement of themes with labelled messages: macro/micro F1 and per theme."""
+    """Agreement of themes with labelled messages: macro/micro F1 and per theme.
+
+    Examples:
+
+      guyub evaluate labelled.jsonl --json
+
+      guyub evaluate --seed-cv --corpus exports/
+    """
     from pipeline.flow import (
         build_corpus,
         evaluate_model,
@@ -394,15 +494,21 @@ def evaluate(
         )
 
 
-@app.command()
+@command()
 def report(
     run_dir: Annotated[
-        Path, typer.Argument(help="A directory written by `guyub run` or `guyub apply`.")
+        Path,
+        typer.Argument(metavar="FOLDER", help="A folder written by `guyub run` or `guyub apply`."),
     ],
     config: ConfigOption = None,
     set_: SetOption = None,
 ) -> None:
-    """Rebuild a run's tables and report.html from its messages.parquet and manifest.json."""
+    """Rebuild a run's tables and report.html from its messages.parquet and manifest.json.
+
+    Example:
+
+      guyub report out
+    """
     from pipeline.report.build import rebuild_report
     from pipeline.report.data import RunDirError, load_run_dir
 
@@ -417,24 +523,31 @@ def report(
     out.print(f"report rebuilt in {run_dir}/ from {len(data.messages)} messages")
 
 
-@app.command()
+@command()
 def batch(
     inboxes: Annotated[
-        list[Path], typer.Argument(help="Export files or folders of exports (zips too).")
+        list[Path],
+        typer.Argument(metavar="EXPORT", help="Export files or folders of exports (zips too)."),
     ],
-    model: Annotated[Path, typer.Option("--model", help="A model directory from `guyub fit`.")],
+    model: Annotated[
+        Path, typer.Option("--model", metavar="FOLDER", help="A model folder from `guyub fit`.")
+    ],
     store: Annotated[
-        Path, typer.Option("--store", help="The store file (DuckDB); made on the first run.")
+        Path,
+        typer.Option(
+            "--store", metavar="FILE", help="The store file (DuckDB); made on the first run."
+        ),
     ],
     output: Annotated[
-        Path, typer.Option("-o", "--output", help="Directory for the batch reports.")
+        Path, typer.Option("-o", "--output", metavar="FOLDER", help="Folder for the batch reports.")
     ],
     rescore: Annotated[
         bool,
         typer.Option("--rescore", help="Score every stored message this model has not scored yet."),
     ] = False,
     wait: Annotated[
-        float, typer.Option("--wait", help="Seconds to wait for another job's lock.")
+        float,
+        typer.Option("--wait", metavar="SECONDS", help="Seconds to wait for another job's lock."),
     ] = 0.0,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the run's summary as one JSON object.")
@@ -444,7 +557,12 @@ def batch(
     """Apply a model to fresh exports of many groups, counting every message exactly once.
 
     Exit code 0: all done; 1: some inputs failed (listed), the rest were processed;
-    2: bad usage (no model, a damaged or busy store)."""
+    2: bad usage (no model, a damaged or busy store).
+
+    Example:
+
+      guyub batch inbox/ --model models/mine --store guyub.duckdb -o reports
+    """
     from pipeline.batch import run_batch
     from pipeline.store import Store, StoreError
 

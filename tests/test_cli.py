@@ -160,10 +160,13 @@ def test_bad_config_exits_2():
     assert "topics.nope" in result.output
 
 
-def test_every_command_has_help():
+def test_every_command_has_help_a_researcher_can_read():
     for command in ("parse", "normalise", "run", "fit", "apply", "evaluate", "report", "batch"):
-        result = runner.invoke(app, [command, "--help"])
+        result = runner.invoke(app, [command, "--help"], terminal_width=200)
         assert result.exit_code == 0 and "Usage" in result.output
+        assert f"guyub {command} " in result.output.split("Usage")[1]  # an example
+        for python_type in ("<list[", "<bool>", "<int", "<path>", "<str>", "<=x<="):
+            assert python_type not in result.output, (command, python_type)
 
 
 def test_apply_with_the_shipped_model(tmp_path):
@@ -333,3 +336,10 @@ def test_parse_warns_of_header_like_lines_kept_in_a_message_naming_file_and_line
     assert f"warning: {export}:2: this line has a header's shape" in result.output
     assert f"warning: {export}:3: this line has the header shape of another layout" in result.output
     assert f"{export}:4" not in result.output  # line 4 starts a message
+
+
+def test_normalise_prints_readable_text_and_the_terms_on_request():
+    readable = runner.invoke(app, ["normalise", "gak ada info pelatihannya? wkwkwk"])
+    assert readable.output.strip() == "tidak ada info pelatihannya? wkwk"  # gak: tidak
+    terms = runner.invoke(app, ["normalise", "gak ada info pelatihannya? wkwkwk", "--tokens"])
+    assert terms.output.strip() == "info latih wkwk"  # pelatihan: stem latih; ada/tidak: stopwords
