@@ -133,6 +133,24 @@ def _output_errors():
         raise fail(str(error)) from None
 
 
+def _salt_ready(cfg: Config) -> None:
+    """Make the pseudonym salt before reading exports, and say so the first time."""
+    from pipeline.privacy import load_salt, salt_file
+
+    where = salt_file(cfg.privacy)
+    try:
+        _, made = load_salt(where)
+    except OSError as error:
+        raise fail(f"{where}: cannot make the pseudonym salt ({error.strerror or error})") from None
+    if made:
+        err.print(
+            f"made a random pseudonym salt in {where}; copy that file to teammates whose "
+            "pseudonyms must match yours (it is never written into an output or a model)",
+            soft_wrap=True,
+            markup=False,
+        )
+
+
 def _config(
     path: Path | None,
     overrides: list[str] | None,
@@ -232,6 +250,7 @@ def parse(
     except OutputError as error:
         raise fail(str(error)) from None
     cfg = _config(config, set_, date_order, fmt, pseudonymise, keep_duplicates)
+    _salt_ready(cfg)
     ingested = read_exports(inputs, cfg.ingest, cfg.privacy)
     rows = [m.as_row() for m in ingested.messages]
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -332,6 +351,7 @@ def run_command(
       guyub run exports/ -o out --set topics.extra_topics=8
     """
     cfg = _config(config, set_, date_order, fmt, pseudonymise, keep_duplicates)
+    _salt_ready(cfg)
     _run_and_report(inputs, cfg, output, choose(quiet, log_json))
 
 
@@ -357,6 +377,7 @@ def fit(
     from pipeline.flow import model_manifest
 
     cfg = _config(config, set_, date_order)
+    _salt_ready(cfg)
     _check_output(output, "model", inputs)
     result = _run_or_fail(inputs, cfg, progress=choose(quiet, log_json))
     with _output_errors():
@@ -392,6 +413,7 @@ def apply(
     """
     fitted = _load_model_or_fail(model)
     cfg = fitted.config
+    _salt_ready(cfg)
     if date_order:
         try:
             date_order = choice_of("ingest.date_order", date_order, f"--date-order {date_order}")
@@ -566,7 +588,7 @@ def batch(
     from pipeline.batch import run_batch
     from pipeline.store import Store, StoreError
 
-    _load_model_or_fail(model)
+    _salt_ready(_load_model_or_fail(model).config)
     for inbox in inboxes:
         if not inbox.exists():  # before the store and the reports are made
             raise fail(f"{inbox}: no such file or folder")

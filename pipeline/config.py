@@ -129,7 +129,9 @@ class ReportConfig(Table):
 
 
 class PrivacyConfig(Table):
-    salt: str = "guyub-default-salt"
+    # Where the pseudonym salt is kept ("": the user's config folder); the salt itself is
+    # never in a config, an output or a model.
+    salt_file: str = ""
     pseudonymise_names: bool = False
     mask_phones: bool = True
     mask_emails: bool = True

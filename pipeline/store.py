@@ -34,6 +34,10 @@ SCHEMA = [
 ]
 
 
+# Columns of the runs table that hold JSON text (DuckDB keeps them as VARCHAR).
+JSON_COLUMNS = ("failed", "drift")
+
+
 class StoreError(RuntimeError):
     """A store that cannot be used: damaged, from a newer Guyub, or held by another job."""
 
@@ -201,9 +205,15 @@ class Store:
         ).fetchall()
 
     def runs(self) -> list[dict[str, object]]:
+        """Every batch run, its JSON columns (failed, drift) as the values they hold."""
         cursor = self.db.execute("SELECT * FROM runs ORDER BY run_id")
         names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        for row in rows:
+            for column in JSON_COLUMNS:
+                if isinstance(row.get(column), str):
+                    row[column] = json.loads(row[column])
+        return rows
 
     def counts(self) -> dict[str, int]:
         return {

@@ -113,6 +113,8 @@ def test_weekly_report_shows_a_trend_over_three_weeks(tmp_path):
     assert weeks == {"2024-W02", "2024-W03", "2024-W04"}
     runs = json.loads((tmp_path / "out" / "runs.json").read_text())
     assert [r["status"] for r in runs] == ["done", "done", "done"]
+    # values, not JSON text inside the JSON
+    assert all(r["failed"] == [] and isinstance(r["drift"], dict) for r in runs)
 
 
 def _cli(*args: str) -> list[str]:

@@ -15,8 +15,8 @@ def test_defaults_file_matches_the_models():
     [
         ("topics.mu=40", ["topics", "mu"], 40),
         ("normalise.stem=false", ["normalise", "stem"], False),
-        ('privacy.salt="abc"', ["privacy", "salt"], "abc"),
-        ("privacy.salt=abc", ["privacy", "salt"], "abc"),
+        ('privacy.salt_file="abc"', ["privacy", "salt_file"], "abc"),
+        ("privacy.salt_file=abc", ["privacy", "salt_file"], "abc"),
     ],
 )
 def test_override_values_are_read_as_toml(item, keys, value):

@@ -96,6 +96,7 @@ def read_export(
     # The file's name tells the chat, or else the export itself (iOS calls every export
     # _chat.txt), or else the file's name as it is.
     chat = document.chat or parsed.chat or PurePosixPath(document.name).stem
+    privacy.learn_names(m.author for m in parsed.messages)
     recorder = Recorder(chat, platform, document.source, privacy)
     recorder.record_all(parsed.messages)
     messages = recorder.records

@@ -188,7 +188,7 @@ def render_batch_report(
             "status": r["status"],
             "new messages": r["new_messages"],
             "seen messages": r["seen_messages"],
-            "refit due": "yes" if '"refit_due": true' in str(r["drift"]) else "no",
+            "refit due": "yes" if (r["drift"] or {}).get("refit_due") else "no",
         }
         for r in runs
     ]

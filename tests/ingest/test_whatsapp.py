@@ -7,7 +7,7 @@ import pytest
 from pipeline.config import IngestConfig, PrivacyConfig
 from pipeline.ingest import chat_name, read_exports
 from pipeline.ingest.clock import infer_date_order, to_iso
-from pipeline.privacy import pseudonym
+from pipeline.privacy import Privacy, pseudonym
 from tests.conftest import FIXTURES
 
 ANDROID_ID = FIXTURES / "Chat WhatsApp dengan UMKM Maju.txt"
@@ -52,7 +52,7 @@ def test_indonesian_android_export():
 def test_phone_number_author_becomes_a_stable_pseudonym():
     messages = read(ANDROID_ID).messages
     author = messages[3].author
-    assert author == pseudonym("+62 812\u20113456\u20117890", PrivacyConfig().salt)
+    assert author == pseudonym("+62 812\u20113456\u20117890", Privacy(PrivacyConfig()).salt)
     assert author.startswith("member-") and "3456" not in author
 
 
@@ -127,7 +127,9 @@ def test_indonesian_ios_export():
     assert dewi.author == "Dewi \u2011 Kue Bingka"  # the name as written, no NFKD
     assert dewi.edited and dewi.text == "Ulun datang jam 10 haja"
     stranger = messages[11]
-    assert stranger.author == pseudonym("+62 812\u20113456\u20117890", PrivacyConfig().salt)
+    assert stranger.author == pseudonym(
+        "+62 812\u20113456\u20117890", Privacy(PrivacyConfig()).salt
+    )
     assert stranger.text.endswith("WA saya <phone>") and "3456" not in stranger.text
     assert stranger.timestamp == "2024-03-15T20:01:09"
     report = result.reports[0]
