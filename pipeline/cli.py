@@ -96,6 +96,14 @@ KeepDuplicates = Annotated[
         "--keep-duplicates", help="Keep every copy of a message seen in overlapping exports."
     ),
 ]
+Interviewer = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--interviewer",
+        metavar="NAME",
+        help="A speaker whose turns are questions: kept as context, never coded (repeatable).",
+    ),
+]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 LogJson = Annotated[
     bool,
@@ -158,6 +166,7 @@ def _config(
     fmt: str | None = None,
     pseudonymise: bool = False,
     keep_duplicates: bool = False,
+    interviewers: list[str] | None = None,
 ) -> Config:
     """The config file and --set overrides, then the command's own flags on top."""
     flags = {
@@ -165,6 +174,7 @@ def _config(
         "ingest.format": fmt,
         "privacy.pseudonymise_names": pseudonymise or None,
         "ingest.keep_duplicates": keep_duplicates or None,
+        "ingest.interviewers": interviewers or None,
     }
     extra = [f"{key}={json.dumps(value)}" for key, value in flags.items() if value is not None]
     try:
@@ -179,6 +189,7 @@ FLAGS = {
     "ingest.format": "--format",
     "privacy.pseudonymise_names": "--pseudonymise",
     "ingest.keep_duplicates": "--keep-duplicates",
+    "ingest.interviewers": "--interviewer",
 }
 
 
@@ -230,6 +241,7 @@ def parse(
     fmt: FormatOption = None,
     pseudonymise: Pseudonymise = False,
     keep_duplicates: KeepDuplicates = False,
+    interviewer: Interviewer = None,
 ) -> None:
     """Parse chat exports into records (id, chat, platform, source, line, timestamp, author,
     kind, text), with a ledger of every input line.
@@ -249,7 +261,7 @@ def parse(
         check_output_file(output, inputs, lambda path: holds_records(path, MESSAGE_FIELDS))
     except OutputError as error:
         raise fail(str(error)) from None
-    cfg = _config(config, set_, date_order, fmt, pseudonymise, keep_duplicates)
+    cfg = _config(config, set_, date_order, fmt, pseudonymise, keep_duplicates, interviewer)
     _salt_ready(cfg)
     ingested = read_exports(inputs, cfg.ingest, cfg.privacy)
     rows = [m.as_row() for m in ingested.messages]
@@ -339,6 +351,7 @@ def run_command(
     fmt: FormatOption = None,
     pseudonymise: Pseudonymise = False,
     keep_duplicates: KeepDuplicates = False,
+    interviewer: Interviewer = None,
     quiet: Quiet = False,
     log_json: LogJson = False,
 ) -> None:
@@ -350,7 +363,7 @@ def run_command(
 
       guyub run exports/ -o out --set topics.extra_topics=8
     """
-    cfg = _config(config, set_, date_order, fmt, pseudonymise, keep_duplicates)
+    cfg = _config(config, set_, date_order, fmt, pseudonymise, keep_duplicates, interviewer)
     _salt_ready(cfg)
     _run_and_report(inputs, cfg, output, choose(quiet, log_json))
 
@@ -364,6 +377,7 @@ def fit(
     config: ConfigOption = None,
     set_: SetOption = None,
     date_order: DateOrder = None,
+    interviewer: Interviewer = None,
     quiet: Quiet = False,
     log_json: LogJson = False,
 ) -> None:
@@ -376,7 +390,7 @@ def fit(
     from pipeline.artifacts import save_model
     from pipeline.flow import model_manifest
 
-    cfg = _config(config, set_, date_order)
+    cfg = _config(config, set_, date_order, interviewers=interviewer)
     _salt_ready(cfg)
     _check_output(output, "model", inputs)
     result = _run_or_fail(inputs, cfg, progress=choose(quiet, log_json))
@@ -402,6 +416,7 @@ def apply(
         Path, typer.Option("-o", "--output", metavar="FOLDER", help="Folder for the outputs.")
     ],
     date_order: DateOrder = None,
+    interviewer: Interviewer = None,
     quiet: Quiet = False,
     log_json: LogJson = False,
 ) -> None:
@@ -420,6 +435,8 @@ def apply(
         except ConfigError as error:
             raise fail(str(error)) from None
         cfg = replace(cfg, ingest=replace(cfg.ingest, date_order=date_order))
+    if interviewer:
+        cfg = replace(cfg, ingest=replace(cfg.ingest, interviewers=interviewer))
     _run_and_report(inputs, cfg, output, choose(quiet, log_json), fitted)
 
 

@@ -39,6 +39,10 @@ class IngestConfig(Table):
     keep_duplicates: bool = False
     # A longer line is no chat message: the file is refused with its line number.
     max_line_chars: Annotated[int, Meta(ge=1000)] = 1_000_000
+    # Speakers whose turns are questions, not data (interviewers, moderators): kept as
+    # records of kind "interviewer", never coded, never in the members' table. A
+    # transcript may also name them in its header ("Interviewer: Peneliti").
+    interviewers: list[str] = []
 
 
 class NormaliseConfig(Table):

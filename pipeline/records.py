@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-MESSAGE_KINDS = ("message", "media", "deleted", "system")
+MESSAGE_KINDS = ("message", "media", "deleted", "system", "interviewer")
 
 # The column order of messages.* outputs; the contract of `guyub parse`.
 MESSAGE_FIELDS = ("id", "chat", "platform", "source", "line", "timestamp", "author", "kind", "text")

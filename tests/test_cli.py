@@ -343,3 +343,21 @@ def test_normalise_prints_readable_text_and_the_terms_on_request():
     assert readable.output.strip() == "tidak ada info pelatihannya? wkwk"  # gak: tidak
     terms = runner.invoke(app, ["normalise", "gak ada info pelatihannya? wkwkwk", "--tokens"])
     assert terms.output.strip() == "info latih wkwk"  # pelatihan: stem latih; ada/tidak: stopwords
+
+
+def test_interviewer_turns_are_never_coded_nor_in_the_members_table(tmp_path):
+    from pipeline import DEFAULT_MODEL_DIR
+    from tests.conftest import FIXTURES
+
+    out = tmp_path / "out"
+    args = ["apply", str(FIXTURES / "interview.txt"), "--model", str(DEFAULT_MODEL_DIR)]
+    result = runner.invoke(app, [*args, "-o", str(out), "--interviewer", "Peneliti", "--quiet"])
+    assert result.exit_code == 0, result.output
+    authors = set(pq.read_table(out / "messages.parquet").column("author").to_pylist())
+    assert authors == {"Informan 2"}
+    members = [
+        row["author"] for row in csv.DictReader((out / "members.csv").open(encoding="utf-8"))
+    ]
+    assert members == ["Informan 2"]
+    ledger = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["ledger"][0]
+    assert ledger["records"] == {"interviewer": 2, "message": 2}

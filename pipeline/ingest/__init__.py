@@ -18,6 +18,7 @@ from pipeline.config import IngestConfig, PrivacyConfig
 from pipeline.ingest.common import Document, Parsed
 from pipeline.ingest.decode import IngestError
 from pipeline.ingest.line import looks_like_line, parse_line
+from pipeline.ingest.phrases import fold, of_kind
 from pipeline.ingest.recorder import Recorder, message_id
 from pipeline.ingest.sources import chat_name, expand_inputs, open_document
 from pipeline.ingest.telegram import looks_like_telegram, parse_telegram
@@ -96,6 +97,7 @@ def read_export(
     # The file's name tells the chat, or else the export itself (iOS calls every export
     # _chat.txt), or else the file's name as it is.
     chat = document.chat or parsed.chat or PurePosixPath(document.name).stem
+    _mark_interviewers(parsed, [*config.interviewers, *parsed.interviewers])
     privacy.learn_names(m.author for m in parsed.messages)
     recorder = Recorder(chat, platform, document.source, privacy)
     recorder.record_all(parsed.messages)
@@ -111,6 +113,17 @@ def read_export(
     report.first = min(filter(None, map(_TIMESTAMP, messages)), default="")
     report.last = max(filter(None, map(_TIMESTAMP, messages)), default="")
     return messages, report
+
+
+def _mark_interviewers(parsed: Parsed, names: Sequence[str]) -> None:
+    """Turns by an interviewer (by name, or by a label such as "Interviewer") are kept
+    as records of their own kind: context for quotes, never coded."""
+    asking = {fold(name) for name in names} | {
+        fold(p.pattern) for p in of_kind("transcript", "interviewer")
+    }
+    for message in parsed.messages:
+        if message.kind == "message" and fold(message.author) in asking:
+            message.kind = "interviewer"
 
 
 def read_exports(

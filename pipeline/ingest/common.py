@@ -102,6 +102,7 @@ class Parsed:
     skips: dict[str, int] = field(default_factory=dict)
     kept: list[tuple[int, str]] = field(default_factory=list)
     chat: str = ""
+    interviewers: list[str] = field(default_factory=list)  # named in a transcript's header
 
     def skip(self, reason: str, count: int = 1) -> None:
         self.skips[reason] = self.skips.get(reason, 0) + count

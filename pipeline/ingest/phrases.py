@@ -24,8 +24,9 @@ KINDS = (
     "title",
     "saved",
     "file-title",
+    "interviewer",
 )
-APPS = ("whatsapp", "line", "clock")
+APPS = ("whatsapp", "line", "clock", "transcript")
 # What a slot may stand for. Names and file names are never empty; `text` may be.
 SLOTS = {"name": ".+?", "group": ".+?", "text": ".*?", "file": ".+?"}
 # Apps write typographic quotes and apostrophes where the table writes straight ones.

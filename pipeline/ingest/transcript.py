@@ -11,6 +11,7 @@ import re
 
 from pipeline.ingest.common import Document, Parsed, RawMessage
 from pipeline.ingest.decode import IngestError, decode_export
+from pipeline.ingest.phrases import fold, of_kind
 
 # A speaker label: a short name (letters, spaces, dots, hyphens, digits) then a colon.
 SPEAKER_RE = re.compile(r"^([^\W\d_][\w .'\-]{0,40}?)\s*:\s+(.*)$")
@@ -26,11 +27,19 @@ def looks_like_transcript(lines: list[str]) -> bool:
 
 
 def parse_transcript(document: Document, *, date_order: str = "auto") -> Parsed:
+    """Turns of a `Speaker: text` transcript. Before the first turn, a line such as
+    `Interviewer: Peneliti` (a label from phrases.tsv and one name) names who asks: it
+    is the header's, not a turn, and that speaker's turns become kind "interviewer"."""
     lines, source = document.lines, document.source
     parsed = Parsed([], "transcript-text", len(lines), "none (no dates)")
     current: RawMessage | None = None
+    labels = {fold(p.pattern) for p in of_kind("transcript", "interviewer")}
     for number, line in enumerate(lines, start=1):
         found = SPEAKER_RE.match(line)
+        if found and not parsed.messages and _names_the_interviewer(found, labels):
+            parsed.interviewers.append(found.group(2).strip())
+            parsed.skip("header line naming the interviewer")
+            continue
         if found:
             current = RawMessage(number, 1, "", found.group(1).strip(), "message", found.group(2))
             parsed.messages.append(current)
@@ -46,6 +55,16 @@ def parse_transcript(document: Document, *, date_order: str = "auto") -> Parsed:
     for message in parsed.messages:
         message.text = message.text.strip()
     return parsed
+
+
+def _names_the_interviewer(found: re.Match[str], labels: set[str]) -> bool:
+    """`Interviewer: Peneliti`: an interviewer label, then one short name."""
+    name = found.group(2).strip()
+    return (
+        fold(found.group(1).strip()) in labels
+        and 0 < len(name.split()) <= 4
+        and not any(mark in name for mark in "?.,!")
+    )
 
 
 def _pick(columns: list[str], wanted: tuple[str, ...]) -> str | None:

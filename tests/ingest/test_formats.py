@@ -196,3 +196,34 @@ def test_zip_of_zip_bytes_in_memory_only(tmp_path):
     )
     read(path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["e.zip"]
+
+
+def test_a_transcript_header_names_the_interviewer_whose_turns_are_not_data(tmp_path):
+    transcript = tmp_path / "wawancara.txt"
+    transcript.write_text(
+        "Wawancara 3\n"
+        "Interviewer: Peneliti\n"
+        "\n"
+        "Peneliti: Apa manfaat grup?\n"
+        "Informan 3: Banyak, kami saling percaya.\n"
+        "Peneliti: Ada lagi?\n"
+        "Informan 3: Info pelatihan juga.\n",
+        encoding="utf-8",
+    )
+    result = read(transcript)
+    report = result.reports[0]
+    assert [(m.line, m.author, m.kind) for m in result.messages] == [
+        (4, "Peneliti", "interviewer"),
+        (5, "Informan 3", "message"),
+        (6, "Peneliti", "interviewer"),
+        (7, "Informan 3", "message"),
+    ]
+    assert report.skips["header line naming the interviewer"] == 1  # line 2
+    assert balanced(report)
+
+
+def test_interviewers_named_on_the_command_line_in_any_letter_case():
+    result = read_exports(
+        [FIXTURES / "interview.txt"], IngestConfig(interviewers=["peneliti"]), PrivacyConfig()
+    )
+    assert [m.kind for m in result.messages] == ["interviewer", "message", "interviewer", "message"]
