@@ -141,8 +141,9 @@ def _output_errors():
         raise fail(str(error)) from None
 
 
-def _salt_ready(cfg: Config) -> None:
-    """Make the pseudonym salt before reading exports, and say so the first time."""
+def _salt_ready(cfg: Config, progress=None) -> None:
+    """Make the pseudonym salt before reading exports, and say so the first time (as an
+    event with --log-json, not at all with --quiet)."""
     from pipeline.privacy import load_salt, salt_file
 
     where = salt_file(cfg.privacy)
@@ -150,7 +151,10 @@ def _salt_ready(cfg: Config) -> None:
         _, made = load_salt(where)
     except OSError as error:
         raise fail(f"{where}: cannot make the pseudonym salt ({error.strerror or error})") from None
-    if made:
+    mode = progress.mode if progress is not None else "rich"
+    if made and mode == "json":
+        progress.event("salt_made", path=str(where))
+    elif made and mode == "rich":
         err.print(
             f"made a random pseudonym salt in {where}; copy that file to teammates whose "
             "pseudonyms must match yours (it is never written into an output or a model)",
@@ -364,8 +368,9 @@ def run_command(
       guyub run exports/ -o out --set topics.extra_topics=8
     """
     cfg = _config(config, set_, date_order, fmt, pseudonymise, keep_duplicates, interviewer)
-    _salt_ready(cfg)
-    _run_and_report(inputs, cfg, output, choose(quiet, log_json))
+    progress = choose(quiet, log_json)
+    _salt_ready(cfg, progress)
+    _run_and_report(inputs, cfg, output, progress)
 
 
 @command()
@@ -391,9 +396,10 @@ def fit(
     from pipeline.flow import model_manifest
 
     cfg = _config(config, set_, date_order, interviewers=interviewer)
-    _salt_ready(cfg)
+    progress = choose(quiet, log_json)
+    _salt_ready(cfg, progress)
     _check_output(output, "model", inputs)
-    result = _run_or_fail(inputs, cfg, progress=choose(quiet, log_json))
+    result = _run_or_fail(inputs, cfg, progress=progress)
     with _output_errors():
         save_model(result.model, output, model_manifest(result.model, result.corpus, cfg))
     test = result.model.metrics.get("seed_test") or {}
@@ -428,7 +434,8 @@ def apply(
     """
     fitted = _load_model_or_fail(model)
     cfg = fitted.config
-    _salt_ready(cfg)
+    progress = choose(quiet, log_json)
+    _salt_ready(cfg, progress)
     if date_order:
         try:
             date_order = choice_of("ingest.date_order", date_order, f"--date-order {date_order}")
@@ -437,7 +444,7 @@ def apply(
         cfg = replace(cfg, ingest=replace(cfg.ingest, date_order=date_order))
     if interviewer:
         cfg = replace(cfg, ingest=replace(cfg.ingest, interviewers=interviewer))
-    _run_and_report(inputs, cfg, output, choose(quiet, log_json), fitted)
+    _run_and_report(inputs, cfg, output, progress, fitted)
 
 
 @command()
@@ -605,7 +612,7 @@ def batch(
     from pipeline.batch import run_batch
     from pipeline.store import Store, StoreError
 
-    _salt_ready(_load_model_or_fail(model).config)
+    _salt_ready(_load_model_or_fail(model).config, choose(as_json, log_json))
     for inbox in inboxes:
         if not inbox.exists():  # before the store and the reports are made
             raise fail(f"{inbox}: no such file or folder")
@@ -676,9 +683,11 @@ def _run_and_report(inputs, cfg: Config, output: Path, progress, model=None) -> 
 
 def _announce(output: Path, manifest: dict, progress) -> None:
     counts = manifest["counts"]
-    progress.event("done", output=str(output), **counts)
+    progress.event("done", output=str(output), small_data=manifest["small_data"], **counts)
     if progress.mode != "rich":
         return
+    if manifest["small_data"]:
+        err.print(f"[yellow]warning:[/] {manifest['small_data']}", markup=True, soft_wrap=True)
     out.print(
         f"{counts['messages_read']} messages read, {counts['messages_with_theme']} with a theme; "
         f"outputs in {output}/ (report.html, themes.csv/.md, members.csv/.md, topics.csv, messages.parquet, "

@@ -130,6 +130,9 @@ class ThemesConfig(Table):
 class ReportConfig(Table):
     quotes_per_theme: Annotated[int, Meta(ge=1, le=20)] = 5
     top_terms: Annotated[int, Meta(ge=3, le=30)] = 10
+    # Below this many messages, emergent topics and their coherence mean little: the
+    # run says so and shows no coherence (measured by `python -m bench.small_data`).
+    min_messages_for_topics: Annotated[int, Meta(ge=0)] = 400
 
 
 class PrivacyConfig(Table):

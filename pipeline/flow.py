@@ -221,6 +221,18 @@ def topic_quality(model: ThemeModel, X, top_n: int = 10, counts=None) -> dict[st
     }
 
 
+def small_data_note(messages: int, enough: int) -> str:
+    """What a report says when its corpus is too small for topics to mean much."""
+    if messages >= enough:
+        return ""
+    return (
+        f"Only {messages} messages: below {enough}, emergent topics and their coherence "
+        "mean little (topics fitted on two such samples of the same talk share few terms), "
+        "so no coherence is shown. Themes still come from the classifier trained on the "
+        "seed set."
+    )
+
+
 def fingerprint(messages: Sequence[Message]) -> str:
     digest = hashlib.sha256()
     for message in sorted(m.id for m in messages):
@@ -428,8 +440,13 @@ def write_run(
         )
         try:
             quality = topic_quality(model, result.X, counts=result.counts)
+            note = small_data_note(len(corpus.messages), config.report.min_messages_for_topics)
+            if note:  # coherence on a few messages reads high by accident: none shown
+                quality = {k: None if k != "diversity" else v for k, v in quality.items()}
+                quality["coherence"] = [None] * len(model.topic_themes)
             model.metrics.update({k: v for k, v in quality.items() if k != "coherence"})
             data = run_data(result, quality["coherence"])  # type: ignore[arg-type]
+            data.small_data = note
             manifest = run_manifest(result, data, config, inputs)
             write_run_dir(
                 out_dir,
@@ -475,6 +492,7 @@ def run_manifest(
         "model": result.model.metrics,
         # a list, not an object: the manifest's keys are sorted, these keep their order
         "report_facts": [[fact, value] for fact, value in data.model_facts.items()],
+        "small_data": data.small_data,
         "timings_seconds": {k: round(v, 3) for k, v in result.timings.items()},
     }
 

@@ -361,3 +361,21 @@ def test_interviewer_turns_are_never_coded_nor_in_the_members_table(tmp_path):
     assert members == ["Informan 2"]
     ledger = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["ledger"][0]
     assert ledger["records"] == {"interviewer": 2, "message": 2}
+
+
+def test_a_small_corpus_is_said_to_be_small_and_shows_no_coherence(run_dir, tmp_path):
+    # the example's 309 messages are below report.min_messages_for_topics (400,
+    # measured by `python -m bench.small_data`)
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["small_data"].startswith("Only 309 messages: below 400")
+    assert manifest["topics"]["coherence"] == [None] * len(manifest["topics"]["themes"])
+    rows = list(csv.DictReader((run_dir / "topics.csv").open(encoding="utf-8")))
+    assert {row["coherence"] for row in rows} == {""}
+    assert "Only 309 messages" in (run_dir / "report.html").read_text(encoding="utf-8")
+    out = tmp_path / "o"
+    enough = ["--set", "report.min_messages_for_topics=300", "--quiet"]
+    result = runner.invoke(app, ["run", str(EXAMPLE), "-o", str(out), *enough])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["small_data"] == ""
+    assert all(isinstance(c, float) for c in manifest["topics"]["coherence"])

@@ -52,7 +52,7 @@ def test_the_salt_reaches_no_output_and_no_model(tmp_path, monkeypatch):
 
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home-config"))
     runner = CliRunner()
-    ran = runner.invoke(app, ["run", str(EXAMPLE), "-o", str(tmp_path / "out"), "--quiet"])
+    ran = runner.invoke(app, ["run", str(EXAMPLE), "-o", str(tmp_path / "out")])
     assert ran.exit_code == 0, ran.output
     assert "made a random pseudonym salt in" in ran.output
     fitted = runner.invoke(app, ["fit", str(EXAMPLE), "-o", str(tmp_path / "model"), "--quiet"])

@@ -71,6 +71,8 @@ def summary(data: RunData, themes: list[dict[str, object]]) -> list[str]:
     failed = [entry for entry in data.ledger if entry.get("error")]
     if failed:
         lines.append(f"{len(failed)} input file(s) could not be read (see how the data was read).")
+    if data.small_data:
+        lines.insert(0, data.small_data)
     return lines
 
 

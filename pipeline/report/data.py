@@ -23,9 +23,10 @@ class RunData:
     weights: np.ndarray  # message x topic
     topic_terms: list[list[str]]
     topic_themes: list[str]  # a theme id or "emergent", per topic
-    coherence: list[float]
+    coherence: list[float | None]  # None: too few messages for it to mean anything
     ledger: list[dict] = field(default_factory=list)
     model_facts: dict[str, object] = field(default_factory=dict)
+    small_data: str = ""  # the report's warning when the corpus is too small for topics
 
     def dominant_topic(self) -> np.ndarray:
         return dominant_topic(self.weights)
@@ -71,9 +72,10 @@ def load_run_dir(directory: Path) -> RunData:
             weights=np.array([row["topic_weights"] for row in rows], dtype=float).reshape(n, k),
             topic_terms=[list(terms) for terms in topics["terms"]],
             topic_themes=list(topics["themes"]),
-            coherence=[float(c) for c in topics["coherence"]],
+            coherence=[None if c is None else float(c) for c in topics["coherence"]],
             ledger=list(manifest.get("ledger", [])),
             model_facts={fact: value for fact, value in manifest.get("report_facts", [])},
+            small_data=str(manifest.get("small_data") or ""),
         )
     except (OSError, ValueError, KeyError, TypeError) as err:
         raise RunDirError(

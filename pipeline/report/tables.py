@@ -158,7 +158,7 @@ def topic_table(data: RunData, top_terms: int) -> list[dict[str, object]]:
                 "label": " / ".join(terms[:3]),
                 "top_terms": ", ".join(terms[:top_terms]),
                 "size": sizes.get(topic, 0),
-                "coherence": data.coherence[topic],
+                "coherence": "" if data.coherence[topic] is None else data.coherence[topic],
                 "quotes": "\n".join(q.cite() for q in quotes),
             }
         )
