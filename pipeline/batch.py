@@ -77,16 +77,22 @@ def run_batch(
     run_id = store.begin()
     try:
         summary = BatchSummary(run_id, len(files), 0, 0, 0, 0)
-        with progress.stage("ingest"):
+        with progress.stage("ingest") as stage:
             new_ids: set[str] = set()
             for path in files:
                 _ingest_one(path, model, privacy, store, run_id, summary, new_ids)
-        with progress.stage("score"):
+            if summary.failed:
+                stage.warn(f"{len(summary.failed)} of {len(files)} exports could not be read")
+            elif not summary.new_exports:
+                stage.idle("no new exports: every one was read in an earlier run")
+        with progress.stage("score") as stage:
             pending = store.unscored(version)
             if not rescore:  # without --rescore, only this run's new messages
                 pending = [m for m in pending if m.id in new_ids]
             summary.drift = _score(pending, model, store, version, run_id)
             summary.scored = len(pending)
+            if not pending:
+                stage.idle("no message to score")
         status = "partial" if summary.failed else "done"
         store.add_run(
             run_id,

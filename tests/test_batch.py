@@ -224,3 +224,21 @@ def test_a_new_model_rescores_on_request_and_keeps_the_old_scores(tmp_path):
     assert rescored["scored"] == 309
     models = {row[1] for row in stored(store)["scores"]}
     assert len(models) == 2 and len(stored(store)["scores"]) == 2 * 309
+
+
+def test_a_stage_with_nothing_to_do_says_so(tmp_path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    exports = weekly_exports(tmp_path / "inbox")
+    args = ["batch", str(exports[0]), "--model", str(DEFAULT_MODEL_DIR)]
+    args += ["--store", str(tmp_path / "s.duckdb"), "-o", str(tmp_path / "out"), "--log-json"]
+    runner = CliRunner()
+    assert runner.invoke(app, args).exit_code == 0
+    again = runner.invoke(app, args)  # the same export a second time
+    assert again.exit_code == 0, again.output
+    events = [json.loads(line) for line in again.stderr.splitlines() if line.startswith("{")]
+    states = {e["stage"]: (e["state"], e["why"]) for e in events if e["event"] == "stage_done"}
+    assert states["ingest"] == ("idle", "no new exports: every one was read in an earlier run")
+    assert states["score"] == ("idle", "no message to score")
