@@ -21,6 +21,7 @@ import numpy as np
 
 from pipeline.artifacts import ARRAYS, THEMES, VOCABULARY, load_model
 from pipeline.ingest import IngestError, expand_inputs, read_export
+from pipeline.ingest.sources import refuse_special_file
 from pipeline.model import ThemeModel
 from pipeline.normalise import Normaliser
 from pipeline.outputs import write_folder
@@ -119,7 +120,11 @@ def run_batch(
 
 def _ingest_one(path, model, privacy, store, run_id, summary, new_ids) -> None:
     try:
+        refuse_special_file(path)
         data = path.read_bytes()
+    except IngestError as err:
+        summary.failed.append(mask_path(str(err)))
+        return
     except OSError as err:
         summary.failed.append(mask_path(f"{path}: {err.strerror or err}"))
         return

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 
 from pipeline.ingest.decode import IngestError, decode_export
@@ -109,3 +111,23 @@ class Parsed:
 
     def keep(self, line: int, why: str) -> None:
         self.kept.append((line, why))
+
+
+_LONE_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def without_lone_surrogates(text: str) -> str:
+    """JSON may spell half of a UTF-16 pair (\\ud800); no file can hold one, so it
+    becomes U+FFFD, the replacement character."""
+    return _LONE_SURROGATE_RE.sub("\ufffd", text) if _LONE_SURROGATE_RE.search(text) else text
+
+
+def iso_timestamp(value: object) -> str | None:
+    """An ISO 8601 date and time as a table or JSON gives it (first 19 characters), or
+    None when it is no real date and time ("yesterday", "2024-13-45T99:99:99")."""
+    stamp = str(value)[:19].replace(" ", "T")
+    try:
+        datetime.fromisoformat(stamp)
+    except ValueError:
+        return None
+    return stamp

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
@@ -33,6 +34,17 @@ _TITLE_RE = re.compile(
     )
     + r")\s*",
     re.IGNORECASE,
+)
+# What zipfile raises for a damaged or unreadable archive or member: bad CRC or header,
+# a cut-off file, an unsupported compression or zip version, a password.
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+    RuntimeError,
+    NotImplementedError,
 )
 # Office documents are zips too; a file inside tells which one a renamed file is.
 OFFICE_FILES = {
@@ -81,7 +93,14 @@ def expand_inputs(paths: Sequence[Path]) -> list[Path]:
     return expanded
 
 
+def refuse_special_file(path: Path) -> None:
+    """A FIFO or a device would block the read or never end: refused without reading."""
+    if path.exists() and not path.is_file() and not path.is_dir():
+        raise IngestError(str(path), None, "not a regular file (a pipe or a device); refused")
+
+
 def open_document(path: Path) -> Document:
+    refuse_special_file(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -105,8 +124,8 @@ def _document_in_zip(path: Path, data: bytes) -> Document:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
-    except (zipfile.BadZipFile, ValueError) as err:
-        raise IngestError(source, 1, f"not a readable zip ({err})") from None
+    except ZIP_ERRORS as err:
+        raise IngestError(source, None, f"not a readable zip ({err})") from None
     for entry in entries:
         if _unsafe(entry.filename):
             raise IngestError(
@@ -136,8 +155,20 @@ def _document_in_zip(path: Path, data: bytes) -> Document:
         raise IngestError(
             source, 1, f"zip entry {entry.filename!r} has an absurd compression ratio; refused"
         )
-    with archive.open(entry) as handle:
-        content = handle.read(MAX_CHAT_BYTES + 1)
+    if entry.flag_bits & 0x1:
+        raise IngestError(
+            source,
+            None,
+            "the zip is encrypted (made with a password): export the chat again without one",
+        )
+    try:
+        with archive.open(entry) as handle:
+            content = handle.read(MAX_CHAT_BYTES + 1)
+    except ZIP_ERRORS as err:
+        # a damaged member (bad CRC, bad header), or a compression zipfile cannot read
+        raise IngestError(
+            source, None, f"zip entry {entry.filename!r} cannot be read ({err}); the zip is damaged"
+        ) from None
     if len(content) > MAX_CHAT_BYTES:
         raise IngestError(
             source, 1, f"zip entry {entry.filename!r} is larger than its header says; refused"

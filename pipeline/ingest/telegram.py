@@ -8,7 +8,7 @@ import json
 import re
 from datetime import UTC, datetime
 
-from pipeline.ingest.common import Document, Parsed, RawMessage
+from pipeline.ingest.common import Document, Parsed, RawMessage, without_lone_surrogates
 from pipeline.ingest.decode import IngestError
 
 MEDIA_KEYS = (
@@ -31,10 +31,14 @@ def looks_like_telegram(document: Document) -> bool:
 
 def flatten_text(text: object) -> str:
     if isinstance(text, str):
-        return text
+        return without_lone_surrogates(text)
     if isinstance(text, list):
-        return "".join(
-            part if isinstance(part, str) else str(part.get("text", "")) for part in text
+        return without_lone_surrogates(
+            "".join(
+                part if isinstance(part, str) else str(part.get("text", ""))
+                for part in text
+                if isinstance(part, str | dict)
+            )
         )
     return ""
 
@@ -46,17 +50,23 @@ def parse_telegram(document: Document, *, date_order: str = "auto") -> Parsed:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         raise IngestError(source, err.lineno, f"not valid JSON ({err.msg})") from None
+    except (RecursionError, ValueError) as err:  # nested too deep, a 5,000-digit number
+        raise IngestError(source, None, f"unreadable JSON ({err})") from None
     if not isinstance(data, dict):
         raise IngestError(source, 1, "not a Telegram export (top level is not an object)")
     if "chats" in data:
-        chats = data["chats"].get("list", []) if isinstance(data["chats"], dict) else []
+        listed = data["chats"].get("list") if isinstance(data["chats"], dict) else None
+        chats = listed if isinstance(listed, list) else []
     elif "messages" in data:
         chats = [data]
     else:
         raise IngestError(source, 1, "not a Telegram export (no messages or chats)")
     chats = [chat for chat in chats if isinstance(chat, dict)]
+    for chat in chats:
+        if not isinstance(chat.get("messages", []), list):
+            raise IngestError(source, None, "not a Telegram export (its messages are no list)")
     items = [
-        (str(chat.get("name") or document.chat), item)
+        (without_lone_surrogates(str(chat.get("name") or document.chat)), item)
         for chat in chats
         for item in chat.get("messages", [])
         if isinstance(item, dict)
@@ -162,7 +172,7 @@ def _line_numbers(text: str, offsets: list[int]) -> list[int]:
 def _message(item: dict, chat: str, line: int, stamp: str) -> RawMessage:
     text = flatten_text(item.get("text", ""))
     if item.get("type") == "service":
-        actor = item.get("actor") or ""
+        actor = without_lone_surrogates(str(item.get("actor") or ""))
         action = str(item.get("action", "")).replace("_", " ")
         event = " ".join(x for x in (actor, action, text) if x)
         return RawMessage(line, 1, stamp, "", "system", event, chat=chat)
@@ -171,7 +181,8 @@ def _message(item: dict, chat: str, line: int, stamp: str) -> RawMessage:
     kind = "media" if has_media and not text.strip() else "message"
     if kind == "media":
         text = str(item.get("media_type") or ("photo" if "photo" in item else "file"))
-    return RawMessage(line, 1, stamp, str(author), kind, text, edited="edited" in item, chat=chat)
+    author = without_lone_surrogates(str(author))
+    return RawMessage(line, 1, stamp, author, kind, text, edited="edited" in item, chat=chat)
 
 
 def _account_lines(parsed: Parsed, lines: list[str]) -> None:

@@ -8,8 +8,15 @@ import csv
 import io
 import json
 import re
+from collections.abc import Callable
 
-from pipeline.ingest.common import Document, Parsed, RawMessage
+from pipeline.ingest.common import (
+    Document,
+    Parsed,
+    RawMessage,
+    iso_timestamp,
+    without_lone_surrogates,
+)
 from pipeline.ingest.decode import IngestError, decode_export
 from pipeline.ingest.phrases import fold, of_kind
 
@@ -73,8 +80,15 @@ def _pick(columns: list[str], wanted: tuple[str, ...]) -> str | None:
 
 
 def _rows_to_parsed(
-    rows: list[tuple[int, dict]], columns: list[str], fmt: str, units: int, source: str
+    rows: list[tuple[int, dict]],
+    columns: list[str],
+    fmt: str,
+    units: int,
+    source: str,
+    lines_of: Callable[[int], int] = lambda line: 1,
 ) -> Parsed:
+    """Records from table rows (each with its first line); `lines_of` says how many
+    lines the row starting at a line spans, for the ledger's skips."""
     author_col, text_col = _pick(columns, AUTHOR_COLUMNS), _pick(columns, TEXT_COLUMNS)
     time_col = _pick(columns, TIMESTAMP_COLUMNS)
     if text_col is None or author_col is None:
@@ -83,13 +97,22 @@ def _rows_to_parsed(
     for line, row in rows:
         text = row.get(text_col)
         if text is None or not str(text).strip():
-            parsed.skip("row with no text")
+            parsed.skip("row with no text", lines_of(line))
             continue
-        stamp = str(row.get(time_col) or "")[:19].replace(" ", "T") if time_col else ""
+        stamp = ""
+        if time_col and row.get(time_col) not in (None, ""):
+            stamp = iso_timestamp(row[time_col])
+            if stamp is None:
+                parsed.skip(SKIP_BAD_TIMESTAMP, lines_of(line))
+                continue
+        author = without_lone_surrogates(str(row.get(author_col) or ""))
         parsed.messages.append(
-            RawMessage(line, 1, stamp, str(row.get(author_col) or ""), "message", str(text))
+            RawMessage(line, 1, stamp, author, "message", without_lone_surrogates(str(text)))
         )
     return parsed
+
+
+SKIP_BAD_TIMESTAMP = "row whose timestamp is no ISO date and time"
 
 
 def parse_csv(document: Document, *, date_order: str = "auto") -> Parsed:
@@ -106,15 +129,12 @@ def parse_csv(document: Document, *, date_order: str = "auto") -> Parsed:
     except csv.Error as err:
         raise IngestError(document.source, reader.line_num, f"bad CSV ({err})") from None
     rows = [(first, row) for first, _, row in spans]
-    parsed = _rows_to_parsed(rows, columns, "table-csv", len(document.lines), document.source)
-    length = {first: last - first + 1 for first, last, _ in spans}
-    kept = {message.line for message in parsed.messages}
+    length = {first: last - first + 1 for first, last, _ in spans}  # a quoted cell may span lines
+    parsed = _rows_to_parsed(
+        rows, columns, "table-csv", len(document.lines), document.source, length.__getitem__
+    )
     for message in parsed.messages:
-        message.n_lines = length[message.line]  # a quoted cell may span several lines
-    parsed.skips.pop("row with no text", None)
-    dropped = sum(length[first] for first in length if first not in kept)
-    if dropped:
-        parsed.skip("row with no text", dropped)
+        message.n_lines = length[message.line]
     parsed.skip("header row", header_end)
     return parsed
 
@@ -131,6 +151,8 @@ def parse_jsonl(document: Document, *, date_order: str = "auto") -> Parsed:
             row = json.loads(line)
         except json.JSONDecodeError as err:
             raise IngestError(document.source, number, f"not a JSON object ({err.msg})") from None
+        except (RecursionError, ValueError) as err:  # nested too deep, a 5,000-digit number
+            raise IngestError(document.source, number, f"unreadable JSON ({err})") from None
         if not isinstance(row, dict):
             raise IngestError(document.source, number, "not a JSON object")
         rows.append((number, row))
