@@ -68,10 +68,10 @@ class NormaliseConfig(Table):
     # English lemmas -> the Indonesian stem for the same idea (configs/lexicon/english_concepts.tsv)
     english_concepts: bool = True
     stopwords: bool = True
-    min_token_length: Annotated[int, Meta(ge=1)] = 2
+    min_token_length: Annotated[int, Meta(ge=1, le=50)] = 2
     # Processes for large inputs, normalising and applying (0: one per core); below
     # min_parallel texts, one process.
-    workers: Annotated[int, Meta(ge=0)] = 0
+    workers: Annotated[int, Meta(ge=0, le=256)] = 0
     min_parallel: Annotated[int, Meta(ge=1)] = 50_000
     # Normalise on a second process while a large input is still being parsed
     prefetch: bool = True
@@ -79,22 +79,22 @@ class NormaliseConfig(Table):
 
 class VectoriseConfig(Table):
     ngram_max: Annotated[int, Meta(ge=1, le=3)] = 2
-    min_df: Annotated[int, Meta(ge=1)] = 2
+    min_df: Annotated[int, Meta(ge=1, le=1_000_000)] = 2
     max_df: Annotated[float, Meta(gt=0.0, le=1.0)] = 0.5
     sublinear_tf: bool = True
-    max_features: Annotated[int, Meta(ge=10)] = 20000
+    max_features: Annotated[int, Meta(ge=10, le=1_000_000)] = 20000
 
 
 class TopicsConfig(Table):
-    extra_topics: Annotated[int, Meta(ge=0)] = 10
-    mu: Annotated[float, Meta(ge=0.0)] = 30.0
-    max_iter: Annotated[int, Meta(ge=1)] = 300
+    extra_topics: Annotated[int, Meta(ge=0, le=100)] = 10
+    mu: Annotated[float, Meta(ge=0.0, le=1e6)] = 30.0
+    max_iter: Annotated[int, Meta(ge=1, le=10_000)] = 300
     tol: Annotated[float, Meta(ge=0.0)] = 1e-6
-    random_state: int = 0
+    random_state: Annotated[int, Meta(ge=0, le=2**32 - 1)] = 0
     # Fit topics on single messages or on conversation segments (consecutive messages
     # of one chat at most segment_gap_minutes apart); messages are scored either way.
     unit: Literal["message", "segment"] = "message"
-    segment_gap_minutes: Annotated[float, Meta(gt=0)] = 10.0
+    segment_gap_minutes: Annotated[float, Meta(gt=0, le=10_080)] = 10.0
     # Fits with other seeds to measure stability (matched top-10 Jaccard); 1 skips it.
     stability_runs: Annotated[int, Meta(ge=1, le=20)] = 5
     # Corpus rows the topics are fitted on (0: all) and the stability refits' sample.
@@ -114,7 +114,7 @@ class ThemesConfig(Table):
     # "classifier": logistic regression over topic weights, topic terms and surface
     # words, trained on the seeds; "topics": the weight of the topic matched to a theme.
     scorer: Literal["classifier", "topics"] = "classifier"
-    classifier_c: Annotated[float, Meta(gt=0.0)] = 3.0  # inverse regularisation strength
+    classifier_c: Annotated[float, Meta(gt=0.0, le=1e6)] = 3.0  # inverse regularisation strength
     # Everyday text with none of the themes (configs/background.jsonl; "" for none): the
     # classifier learns the themes against it, each text weighing `everyday_weight` of a
     # seed (weak negatives: a few of them do carry a theme), and thresholds are raised
@@ -207,6 +207,10 @@ def load_config(
             data = tomllib.loads(source.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as err:
             raise ConfigError(f"{source}: {err}") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"{source}: not UTF-8 text; save it as UTF-8") from None
+        except OSError as err:
+            raise ConfigError(f"{source}: cannot be read ({err.strerror or err})") from None
     elif path is not None:
         raise ConfigError(f"{path}: no such config file")
     set_by: dict[str, str] = {}
@@ -223,12 +227,17 @@ def load_config(
         node[keys[-1]] = _choice(kind, value, said)
         set_by[dotted] = said
     try:
-        return msgspec.convert(data, Config)
+        config = msgspec.convert(data, Config)
     except msgspec.ValidationError as err:
         message, where = _problem(str(err))
         if where in set_by:
             raise ConfigError(f"{set_by[where]}: {message}") from None
         raise ConfigError(f"{source}: {where + ': ' if where else ''}{message}") from None
+    lexicons = resolve_data_path(config.normalise.lexicon_dir)
+    if not lexicons.is_dir():
+        said = set_by.get("normalise.lexicon_dir", str(source))
+        raise ConfigError(f"{said}: normalise.lexicon_dir {lexicons} is no folder")
+    return config
 
 
 def config_from_data(data: dict, source: Path | str) -> Config:
@@ -298,6 +307,17 @@ def _did_you_mean(dotted: str) -> str:
     return f"; did you mean {near[0]}?" if near else ""
 
 
+# Why a limit is where it is, said with a value beyond it.
+LIMITS = {
+    "topics.extra_topics": "no reader can read more emergent topics, and each costs memory and time "
+    "- 100,000 asked for 75 GiB",
+    "topics.random_state": "NumPy's seeds run from 0 to 2**32 - 1",
+    "topics.max_iter": "the fit converges long before; more only waits",
+    "normalise.workers": "more processes than this machine's cores only compete",
+    "vectorise.max_features": "a vocabulary beyond a million terms does not fit in memory",
+}
+
+
 def _problem(message: str) -> tuple[str, str]:
     """msgspec's "Expected `int` >= 1 - at `$.topics.max_iter`" as ("expected `int` >= 1",
     "topics.max_iter"), the way keys are named in the file."""
@@ -310,4 +330,5 @@ def _problem(message: str) -> tuple[str, str]:
     options = choices(where)
     if options and message.startswith("Invalid enum value"):
         return f"choose one of {', '.join(map(str, options))}", where
-    return f"{message[0].lower()}{message[1:]}", where
+    why = f" ({LIMITS[where]})" if where in LIMITS and re.search("[<>]=?", message) else ""
+    return f"{message[0].lower()}{message[1:]}{why}", where

@@ -118,3 +118,27 @@ def test_a_failed_stage_says_failed_not_done(tmp_path):
     ingest = next(e for e in events if e["event"] == "stage_done" and e["stage"] == "ingest")
     assert ingest["state"] == "failed" and "could not be read" in ingest["why"]
     assert not any(e.get("stage") == "fit" for e in events)  # nothing after a failed stage
+
+
+@pytest.mark.parametrize(
+    ("setting", "complaint"),
+    [
+        ("topics.extra_topics=100000", "expected `int` <= 100 (no reader can read more"),
+        ("topics.extra_topics=99999999999999999999", "expected `int` <= 100"),
+        ("topics.random_state=-1", "expected `int` >= 0 (NumPy's seeds run from 0"),
+        ('normalise.lexicon_dir="/nonexistent"', "normalise.lexicon_dir /nonexistent is no folder"),
+    ],
+)
+def test_settings_out_of_range_are_refused_before_any_work(tmp_path, setting, complaint):
+    result = invoke("run", EXAMPLE, "-o", tmp_path / "out", "--set", setting, "--quiet")
+    assert result.exit_code == 2
+    assert f"--set {setting}: {complaint}" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_config_file_that_is_not_utf8(tmp_path):
+    config = tmp_path / "my.toml"
+    config.write_bytes("[topics]\nextra_topics = 5 # café\n".encode("cp1252"))
+    result = invoke("parse", EXAMPLE, "-o", tmp_path / "m.jsonl", "--config", config)
+    assert result.exit_code == 2
+    assert f"{config}: not UTF-8 text; save it as UTF-8" in result.output
