@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import tomllib
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -113,71 +115,139 @@ def _refuse_what_is_no_model(directory: Path) -> None:
 
 
 def load_model(directory: Path) -> ThemeModel:
+    """The model in `directory`, every file checked: a damaged or foreign model is a
+    ModelError naming what is wrong, never a traceback or a model that scores NaN."""
     directory = Path(directory)
     _refuse_what_is_no_model(directory)
     try:
-        manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
-        version = int(manifest.get("format_version", 0))
-        if version != FORMAT_VERSION:
-            newer = "newer" if version > FORMAT_VERSION else "older"
-            raise ModelError(
-                f"{directory}: model format {version} is {newer} than the one this Guyub "
-                f"reads ({FORMAT_VERSION}); refit the model with `guyub fit`"
-                + (" or upgrade Guyub" if version > FORMAT_VERSION else "")
-            )
-        config = config_from_data(
-            tomllib.loads((directory / CONFIG).read_text(encoding="utf-8")), CONFIG
-        )
-        vocabulary = json.loads((directory / VOCABULARY).read_text(encoding="utf-8"))
-        theme_data = json.loads((directory / THEMES).read_text(encoding="utf-8"))
-        with np.load(directory / ARRAYS, allow_pickle=False) as arrays:
-            idf, components = arrays["idf"], arrays["components"]
-            term_weights = arrays["term_weights"]
-            centroids, thresholds = arrays["centroids"], arrays["thresholds"]
-            classifier = None
-            if config.themes.scorer == "classifier":
-                surface = Vectoriser.from_arrays(
-                    SURFACE_CONFIG,
-                    json.loads((directory / SURFACE_VOCABULARY).read_text(encoding="utf-8")),
-                    arrays["surface_idf"],
-                )
-                classifier = ThemeClassifier(
-                    surface, arrays["classifier_coef"], arrays["classifier_intercept"]
-                )
+        return _load_checked(directory)
+    except ModelError:
+        raise
     except FileNotFoundError as err:
         raise ModelError(
             f"{directory}: not a Guyub model ({Path(err.filename).name} missing)"
         ) from None
-    except (ValueError, KeyError, OSError, tomllib.TOMLDecodeError, ConfigError) as err:
-        if isinstance(err, ModelError):
-            raise
+    except (*DAMAGE, tomllib.TOMLDecodeError, ConfigError) as err:
         raise ModelError(f"{directory}: damaged model ({err})") from None
+
+
+# What reading a damaged file can raise: bad JSON or zip, wrong types and shapes.
+DAMAGE = (
+    ValueError,
+    KeyError,
+    TypeError,
+    AttributeError,
+    IndexError,
+    OSError,
+    EOFError,
+    RuntimeError,
+    NotImplementedError,
+    zipfile.BadZipFile,
+    zlib.error,
+    MemoryError,
+)
+
+
+def _load_checked(directory: Path) -> ThemeModel:
+    manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+    version = int(manifest.get("format_version", 0))
+    if version != FORMAT_VERSION:
+        newer = "newer" if version > FORMAT_VERSION else "older"
+        raise ModelError(
+            f"{directory}: model format {version} is {newer} than the one this Guyub "
+            f"reads ({FORMAT_VERSION}); refit the model with `guyub fit`"
+            + (" or upgrade Guyub" if version > FORMAT_VERSION else "")
+        )
+    config = config_from_data(
+        tomllib.loads((directory / CONFIG).read_text(encoding="utf-8")), CONFIG
+    )
+    vocabulary = _json_list(directory / VOCABULARY, str)
+    theme_data = json.loads((directory / THEMES).read_text(encoding="utf-8"))
+    if not isinstance(theme_data, dict):
+        raise ValueError(f"{THEMES} is not an object")
     themes = [Theme(**t) for t in theme_data["themes"]]
     ids = [t.id for t in themes]
     topic_themes = [ids.index(t) if t is not None else None for t in theme_data["topic_themes"]]
-    features = len(vocabulary) + len(topic_themes)
-    if classifier is not None:
-        features += len(classifier.surface.vocabulary_)
-    if (
-        components.shape != (len(topic_themes), len(vocabulary))
-        or term_weights.shape != components.shape
-        or len(idf) != len(vocabulary)
-        or (classifier is not None and classifier.coef.shape != (len(themes), features))
-    ):
-        raise ModelError(f"{directory}: damaged model (array shapes do not match the vocabulary)")
+    arrays = read_npz(directory / ARRAYS)
+    classifier = None
+    n_topics, n_terms, n_themes = len(topic_themes), len(vocabulary), len(themes)
+    expected = {
+        "idf": (n_terms,),
+        "components": (n_topics, n_terms),
+        "term_weights": (n_topics, n_terms),
+        "centroids": (n_themes, n_terms),
+        "thresholds": (n_themes,),
+    }
+    if config.themes.scorer == "classifier":
+        surface_terms = _json_list(directory / SURFACE_VOCABULARY, str)
+        features = n_terms + n_topics + len(surface_terms)
+        expected |= {
+            "surface_idf": (len(surface_terms),),
+            "classifier_coef": (n_themes, features),
+            "classifier_intercept": (n_themes,),
+        }
+    for name, shape in expected.items():
+        array = arrays[name]
+        if array.shape != shape:
+            raise ModelError(
+                f"{directory}: damaged model ({ARRAYS}: {name} has shape {array.shape}, "
+                f"the vocabulary and themes need {shape})"
+            )
+        if not np.isfinite(array).all():
+            raise ModelError(f"{directory}: damaged model ({ARRAYS}: {name} holds NaN or infinity)")
+    if config.themes.scorer == "classifier":
+        surface = Vectoriser.from_arrays(SURFACE_CONFIG, surface_terms, arrays["surface_idf"])
+        classifier = ThemeClassifier(
+            surface, arrays["classifier_coef"], arrays["classifier_intercept"]
+        )
     topics = SeededNMF.from_config(config.topics)
-    topics.components_, topics.n_themes_ = components, len(themes)
-    vectoriser = Vectoriser.from_arrays(config.vectorise, vocabulary, idf)
+    topics.components_, topics.n_themes_ = arrays["components"], n_themes
+    vectoriser = Vectoriser.from_arrays(config.vectorise, vocabulary, arrays["idf"])
     model = ThemeModel(
         config,
         themes,
         vectoriser,
         topics,
         topic_themes,
-        thresholds,
-        centroids,
-        term_weights,
+        arrays["thresholds"],
+        arrays["centroids"],
+        arrays["term_weights"],
         classifier,
     )
-    model.metrics = dict(manifest.get("metrics", {}))
+    metrics = manifest.get("metrics", {})
+    model.metrics = dict(metrics) if isinstance(metrics, dict) else {}
     return model
+
+
+def _json_list(path: Path, kind: type) -> list:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, list) or not all(isinstance(item, kind) for item in data):
+        raise ValueError(f"{path.name} is not a list of {kind.__name__}")
+    return data
+
+
+def read_npz(path: Path) -> dict[str, np.ndarray]:
+    """The arrays of an .npz, each checked before it is read: a numeric dtype (never an
+    object array, which only unpickling could read) and a shape its stored bytes can
+    hold, so that a header claiming a huge shape allocates nothing."""
+    arrays: dict[str, np.ndarray] = {}
+    with zipfile.ZipFile(path) as archive:
+        for entry in archive.infolist():
+            name = entry.filename.removesuffix(".npy")
+            with archive.open(entry) as handle:
+                version = np.lib.format.read_magic(handle)
+                read_header = (
+                    np.lib.format.read_array_header_1_0
+                    if version == (1, 0)
+                    else np.lib.format.read_array_header_2_0
+                )
+                shape, _, dtype = read_header(handle)
+                if dtype.hasobject or dtype.kind not in "biuf":
+                    raise ValueError(f"{name} is not a numeric array ({dtype})")
+                if math.prod(shape) * dtype.itemsize > entry.file_size:
+                    raise ValueError(
+                        f"{name} claims a shape {shape} its {entry.file_size} bytes cannot hold"
+                    )
+            with archive.open(entry) as handle:
+                arrays[name] = np.lib.format.read_array(handle, allow_pickle=False)
+    return arrays

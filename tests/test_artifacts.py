@@ -1,4 +1,6 @@
+import io
 import json
+import re
 
 import numpy as np
 import pytest
@@ -106,3 +108,90 @@ def test_shipped_model_is_what_the_documented_command_makes(tmp_path):
     with np.load(tmp_path / "m" / ARRAYS) as new, np.load(DEFAULT_MODEL_DIR / ARRAYS) as shipped:
         for key in shipped.files:
             np.testing.assert_allclose(new[key], shipped[key], rtol=1e-9, atol=1e-12, err_msg=key)
+
+
+def _npz_with(path, **arrays):
+    from pipeline.artifacts import write_npz
+
+    write_npz(path, arrays)
+
+
+def _damage_arrays(model_dir, change):
+    from pipeline.artifacts import read_npz
+
+    arrays = read_npz(model_dir / ARRAYS)
+    change(arrays)
+    (model_dir / ARRAYS).unlink()
+    _npz_with(model_dir / ARRAYS, **arrays)
+
+
+def _huge_header(model_dir):
+    import zipfile as zf
+
+    header = {"descr": "<f8", "fortran_order": False, "shape": (10**12,)}
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, header)
+    with zf.ZipFile(model_dir / ARRAYS) as archive:
+        kept = {i.filename: archive.read(i) for i in archive.infolist() if i.filename != "idf.npy"}
+    with zf.ZipFile(model_dir / ARRAYS, "w") as archive:
+        for name, data in kept.items():
+            archive.writestr(name, data)
+        archive.writestr("idf.npy", buffer.getvalue() + b"\0" * 64)
+
+
+DAMAGES = {
+    "themes.json is {}": (lambda d: (d / "themes.json").write_text("{}"), "damaged model"),
+    "themes.json is a list": (lambda d: (d / "themes.json").write_text("[]"), "damaged model"),
+    "manifest.json is a list": (
+        lambda d: (d / "manifest.json").write_text("[]"),
+        "holds no Guyub model",
+    ),
+    "arrays.npz cut in half": (
+        lambda d: (d / ARRAYS).write_bytes(
+            (d / ARRAYS).read_bytes()[: (d / ARRAYS).stat().st_size // 2]
+        ),
+        "damaged model",
+    ),
+    "arrays.npz with a flipped byte": (
+        lambda d: (d / ARRAYS).write_bytes(_flip((d / ARRAYS).read_bytes())),
+        "damaged model",
+    ),
+    "an array header claiming 8 TB": (_huge_header, "claims a shape"),
+    "components of the wrong shape": (
+        lambda d: _damage_arrays(d, lambda a: a.update(components=np.ones((2, 2)))),
+        "components has shape (2, 2)",
+    ),
+    "NaN in the components": (
+        lambda d: _damage_arrays(d, lambda a: a["components"].__setitem__((0, 0), np.nan)),
+        "components holds NaN",
+    ),
+    "vocabulary.json of numbers": (
+        lambda d: (d / "vocabulary.json").write_text("[1, 2]"),
+        "damaged model",
+    ),
+}
+
+
+def _flip(data: bytes) -> bytes:
+    middle = len(data) // 2
+    return data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1 :]
+
+
+@pytest.mark.parametrize("damage", list(DAMAGES))
+def test_a_damaged_model_is_refused_with_a_sentence_and_nothing_written(tmp_path, damage):
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    model = tmp_path / "model"
+    shutil.copytree(DEFAULT_MODEL_DIR, model)
+    change, complaint = DAMAGES[damage]
+    change(model)
+    with pytest.raises(ModelError, match=re.escape(complaint)):
+        load_model(model)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["apply", str(EXAMPLE), "--model", str(model), "-o", str(out)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert not out.exists()
