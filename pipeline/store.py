@@ -95,8 +95,28 @@ class Store:
                     f"{self.path}: store schema {found[0]} is not {SCHEMA_VERSION}; use a matching Guyub"
                 )
             self.db.execute("COMMIT")
+            self._verify()
         except duckdb.Error as err:
-            raise StoreError(f"{self.path}: damaged store ({err})") from None
+            raise StoreError(
+                f"{self.path}: damaged store ({err}); it was not written to: restore it from a "
+                "backup, or start a new store with another --store"
+            ) from None
+
+    def _verify(self) -> None:
+        """Read every block of every table before a run writes: DuckDB checks each
+        block's checksum as it reads it, so a damaged store fails here, untouched."""
+        for (table,) in self.db.execute(
+            "SELECT table_name FROM information_schema.tables ORDER BY table_name"
+        ).fetchall():
+            columns = [
+                row[0]
+                for row in self.db.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = ?",
+                    [table],
+                ).fetchall()
+            ]
+            quoted = ", ".join(f'"{c}"' for c in columns)
+            self.db.execute(f'SELECT count(*), sum(hash({quoted})) FROM "{table}"').fetchone()
 
     def close(self) -> None:
         self.db.close()

@@ -242,3 +242,30 @@ def test_a_stage_with_nothing_to_do_says_so(tmp_path):
     states = {e["stage"]: (e["state"], e["why"]) for e in events if e["event"] == "stage_done"}
     assert states["ingest"] == ("idle", "no new exports: every one was read in an earlier run")
     assert states["score"] == ("idle", "no message to score")
+
+
+def test_a_bad_zip_in_the_inbox_is_skipped_and_the_rest_committed_every_week(tmp_path):
+    exports = weekly_exports(tmp_path / "inbox")
+    bad = tmp_path / "inbox" / "broken.zip"
+    bad.write_bytes(b"PK\x03\x04" + b"\x00" * 40)
+    store, out = tmp_path / "s.duckdb", tmp_path / "out"
+    first = batch([bad, exports[0]], store, out)
+    assert first.exit_code == 1  # some inputs failed, the rest was processed
+    summary = json.loads(first.stdout)
+    assert summary["new_messages"] > 0 and len(summary["failed"]) == 1
+    second = batch([bad, exports[1]], store, out)
+    assert second.exit_code == 1 and json.loads(second.stdout)["new_messages"] > 0
+
+
+def test_a_damaged_store_is_refused_and_never_written(tmp_path):
+    exports = weekly_exports(tmp_path / "inbox")
+    store, out = tmp_path / "s.duckdb", tmp_path / "out"
+    assert batch(exports, store, out).exit_code == 0
+    data = bytearray(store.read_bytes())
+    for offset in range(300_000, len(data), 262_144):  # one byte in each later block
+        data[offset] ^= 0xFF
+    store.write_bytes(bytes(data))
+    damaged = store.read_bytes()
+    result = batch(exports[:1], store, tmp_path / "out2")
+    assert result.exit_code == 2 and "damaged store" in result.output
+    assert store.read_bytes() == damaged  # not written to
