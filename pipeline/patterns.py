@@ -30,29 +30,37 @@ def may_hold_url(text: str) -> bool:
 EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 
 # A phone number: a + or 0 (or Indonesia's 62, also "62 812 ...") start, then digits
-# broken by spaces, dots, dashes (also U+2011 non-breaking hyphens) or brackets, a
-# bracket before the start too ("(+62) 812 ..."). The digit count is checked in
-# code (9-15), so prices such as 25.000 or dates never match. It never starts inside a
-# number: in "250.000 - 300.000" the "000 - 300.000" after the dot is a price range.
-# Written to begin with the class of its first character, [(+06], so that the regex
-# engine skips straight to the next such character instead of trying every position
-# (4x faster on chat text); the look-behinds then check the two characters before it,
-# and (?<=...) picks the start it began with: (+62, +62, (08, 08 or 62.
+# broken by spaces, dots, any dash (also U+2011 non-breaking hyphens), slashes,
+# underscores, tabs or brackets, a bracket before the start too ("(+62) 812 ..."). The
+# digit count is checked in code (9-15), so prices such as 25.000 or dates never match.
+# It may be glued to words, as people write them ("hp081255127712", "WA+6281...",
+# "0812...ya"), but never starts inside a number: in "250.000 - 300.000" the "000 - 300.000"
+# after the dot is a price range. Written to begin with the class of its first character,
+# [(+06], so that the regex engine skips straight to the next such character instead of
+# trying every position (4x faster on chat text); the look-behinds then check the two
+# characters before it, and (?<=...) picks the start it began with: (+62, +62, (08, 08 or 62.
+_SEPARATORS = " \u00a0\u202f.\\-\u2010\u2011\u2012\u2013\u2014/_\t()"
 PHONE_CANDIDATE_RE = re.compile(
-    r"[(+06](?<![\w+].)(?<!\d[.,].)"
+    r"[(+06](?<![\d+].)(?<!\d[.,].)"
     r"(?:(?<=\()(?:\+\s?\d|0\d)|(?<=\+)\s?\d|(?<=0)\d|(?<=6)2[ .\-\u2011]?\d)"
-    r"[\d \u00a0\u202f.\-\u2011\u2010()]{6,64}\d(?!\w)"
+    rf"[\d{_SEPARATORS}]{{6,64}}\d(?!\d)"
 )
 PHONE_DIGITS_MIN, PHONE_DIGITS_MAX = 9, 15
 # An amount in thousands groups ("620.000.000"), which a 62 start would otherwise take
 # for a phone number; amounts never start with 0 or +, phone numbers often do.
 AMOUNT_SHAPE_RE = re.compile(r"[1-9]\d{0,2}(?:[.,]\d{3})+")
+# Fullwidth digits (as some keyboards type them) are read as digits for the search.
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９＋", "0123456789+")
 
 
 def is_phone_number(candidate: str) -> bool:
+    """9-15 digits, starting as a number starts (+, 62, 0 and a digit, 00 and a country
+    code: "JB0002742336" is a parcel's tracking code), and no amount in thousands."""
     digits = sum(ch.isdigit() for ch in candidate)
-    return PHONE_DIGITS_MIN <= digits <= PHONE_DIGITS_MAX and not AMOUNT_SHAPE_RE.fullmatch(
-        candidate
+    return (
+        PHONE_DIGITS_MIN <= digits <= PHONE_DIGITS_MAX
+        and _NUMBER_START_RE.match(candidate) is not None
+        and not AMOUNT_SHAPE_RE.fullmatch(candidate)
     )
 
 
@@ -60,18 +68,60 @@ def mask_phone_numbers(text: str, placeholder: str) -> str:
     # Most chat messages hold no number. A search for a candidate is the cheap test: re
     # skips to its first character class in C (0.6 us a message against 1.2 us for a
     # `\d\d\d` pre-check, measured on the bench export).
-    if not PHONE_CANDIDATE_RE.search(text):
+    searched = text.translate(_FULLWIDTH_DIGITS) if _has_fullwidth(text) else text
+    if not PHONE_CANDIDATE_RE.search(searched):
         return text
-    return PHONE_CANDIDATE_RE.sub(lambda m: _mask_run(m.group(), placeholder), text)
+    masked = _mask_in(text, searched, placeholder)
+    # A number listed right after another ("0812...,0813..."): once the first is masked
+    # nothing glues the second to it.
+    if masked != text:
+        again = masked.translate(_FULLWIDTH_DIGITS) if _has_fullwidth(masked) else masked
+        if PHONE_CANDIDATE_RE.search(again):
+            masked = _mask_in(masked, again, placeholder)
+    return masked
+
+
+def _has_fullwidth(text: str) -> bool:
+    return not text.isascii() and any("\uff10" <= ch <= "\uff19" for ch in text)
+
+
+def _mask_in(text: str, searched: str, placeholder: str) -> str:
+    """`text` with the phone numbers found in `searched` (the same text with fullwidth
+    digits read as ASCII, position for position) masked."""
+    pieces, at = [], 0
+    for found in PHONE_CANDIDATE_RE.finditer(searched):
+        masked = _mask_run(found.group(), placeholder)
+        if masked != found.group():
+            pieces += [text[at : found.start()], masked]
+            at = found.end()
+    return "".join([*pieces, text[at:]]) if pieces else text
 
 
 # A digit group of a candidate, with the bracket or + it may start with; a group a
 # number can start with: +.., (.., 62.., or 0 and a digit that is not 0 (08.., 0511).
 _DIGIT_GROUP_RE = re.compile(r"[(+]*\d+\)?")
-_NUMBER_START_RE = re.compile(r"[(+]|62|0[1-9]")
+_NUMBER_START_RE = re.compile(r"[(+]|62|0[1-9]|00[1-9]")
+
+
+# A date inside a candidate ("02-03-2024 19.45", "14/01/24"): no phone number has a one-
+# or two-digit group before a slash, or the day.month.year shape, so the run is cut there.
+DATE_SHAPE_RE = re.compile(
+    r"((?<!\d)(?:\d{1,2}[.\-]\d{1,2}[.\-]\d{2,4}|\d{1,2}/\d{1,4}(?:/\d{2,4})?)(?!\d))"
+)
 
 
 def _mask_run(run: str, placeholder: str) -> str:
+    if DATE_SHAPE_RE.search(run):
+        return "".join(
+            part
+            if DATE_SHAPE_RE.fullmatch(part)
+            else PHONE_CANDIDATE_RE.sub(lambda m: _mask_numbers(m.group(), placeholder), part)
+            for part in DATE_SHAPE_RE.split(run)
+        )
+    return _mask_numbers(run, placeholder)
+
+
+def _mask_numbers(run: str, placeholder: str) -> str:
     """A candidate masked if it is a phone number. Numbers written one after another
     ("0812... 0813...", "0812...-0813...") make one candidate of too many digits: it
     is then cut, between its digit groups, into the phone numbers that cover most of
@@ -101,7 +151,7 @@ def _mask_run(run: str, placeholder: str) -> str:
 
 
 # A display name that is only a phone number (a member not in the exporter's contacts).
-PHONE_NAME_RE = re.compile(r"^[+\d][\d \u00a0\u202f.\-\u2011\u2010()]+$")
+PHONE_NAME_RE = re.compile(rf"^[+\d][\d{_SEPARATORS}]+$")
 
 
 def looks_like_phone_name(name: str) -> bool:

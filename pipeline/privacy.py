@@ -93,7 +93,11 @@ class Privacy:
             return name
         cached = self._authors.get(name)
         if cached is None:
-            hide = self.config.pseudonymise_names or holds_phone_number(name)
+            hide = (
+                self.config.pseudonymise_names
+                or holds_phone_number(name)
+                or EMAIL_RE.search(name) is not None  # an address is as private as a number
+            )
             cached = pseudonym(name, self.salt) if hide else name
             self._authors[name] = cached
         return cached

@@ -9,8 +9,9 @@ from pipeline.patterns import PHONE_CANDIDATE_RE, looks_like_phone_name, mask_ph
 # The candidate pattern as first written, plainly: look-behinds, then the four starts.
 # The shipped one is rearranged for speed and must find exactly the same spans.
 PLAIN_PHONE_CANDIDATE_RE = re.compile(
-    r"(?<![\w+])(?<!\d[.,])"
-    r"(?:\(?\+\s?\d|\(?0\d|62[ .\-\u2011]?\d)[\d \u00a0\u202f.\-\u2011\u2010()]{6,64}\d(?!\w)"
+    r"(?<![\d+])(?<!\d[.,])"
+    r"(?:\(?\+\s?\d|\(?0\d|62[ .\-\u2011]?\d)"
+    r"[\d \u00a0\u202f.\-\u2010\u2011\u2012\u2013\u2014/_\t()]{6,64}\d(?!\d)"
 )
 
 MASKED = [
@@ -28,6 +29,18 @@ MASKED = [
     ("hub 0812345678-0812345679", "hub <phone>-<phone>"),
     ("0812 3456 7890 0813 1111 2222 62 811 2233 4455", "<phone> <phone> <phone>"),
     ("nomor: 08123456789 0811223344 ya", "nomor: <phone> <phone> ya"),
+    # glued to words, as people type them (#25)
+    ("hp081255127712", "hp<phone>"),
+    ("WA+6281255137713", "WA<phone>"),
+    ("081255287728ya", "<phone>ya"),
+    ("No:081255297729kak", "No:<phone>kak"),
+    # any dash, slashes, underscores, tabs; fullwidth digits; a list without spaces
+    ("0812\u20135512\u20137712", "<phone>"),
+    ("0812/5512/7712", "<phone>"),
+    ("Toko_0812_5512_7712", "Toko_<phone>"),
+    ("0812\t5512\t7712", "<phone>"),
+    ("\uff10\uff18\uff11\uff12\uff15\uff15\uff11\uff12\uff17\uff17\uff11\uff12", "<phone>"),
+    ("081255127712,081255127713", "<phone>,<phone>"),
 ]
 KEPT = [
     "harga Rp 250.000 - 300.000 per kotak",
@@ -38,6 +51,9 @@ KEPT = [
     "stok 1.000 - 2.000 pcs",
     "tanggal 12-03-2024 jam 19.45",
     "diskon 10.000 20.000 30.000 40.000 50.000 60.000",
+    "tgl 13/03/2024 jam 10",
+    "rek 1234567890123",
+    "INV2024031300012",
 ]
 
 

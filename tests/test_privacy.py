@@ -1,3 +1,5 @@
+import json
+
 from pipeline.config import IngestConfig, PrivacyConfig
 from pipeline.ingest import read_exports
 from pipeline.privacy import Privacy, pseudonym
@@ -82,3 +84,21 @@ def test_pseudonymise_replaces_members_names_inside_messages(tmp_path):
     assert messages[1].text == f"Selamat datang pak {hendra}, salam dari bu {siti}"
     # "Budi" is two members' first name: it cannot say which, so it becomes <name>
     assert messages[3].text == "<name> siapa ya? Norma sosial kita"
+
+
+def test_numbers_and_addresses_in_names_become_pseudonyms_wherever_they_are(tmp_path):
+    export = tmp_path / "WhatsApp Chat with Toko_081255127712.txt"
+    export.write_text(
+        "13/03/24 19.45 - Toko_081255127712: halo\n"
+        "13/03/24 19.46 - Rudi WA6281255137713: siap\n"
+        "13/03/24 19.47 - rina@contoh.id: ok, hp081255287728ya\n",
+        encoding="utf-8",
+    )
+    messages = read_exports([export], IngestConfig(), PrivacyConfig()).messages
+    assert all(m.author.startswith("member-") for m in messages)
+    assert messages[0].chat.startswith("member-")  # the chat named by a number
+    assert messages[2].text == "ok, hp<phone>ya"
+    for message in messages:
+        row = json.dumps(message.as_row())
+        assert "5512" not in row and "5513" not in row and "5528" not in row
+        assert "rina@" not in row
