@@ -3,6 +3,7 @@ bad input is reported as `file:line: reason` with exit code 2, never a traceback
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
 from collections.abc import Sequence
@@ -132,13 +133,22 @@ def _check_output(output: Path, kind: str, inputs: Sequence[Path] = ()) -> None:
 
 @contextmanager
 def _output_errors():
-    """An output refused at the moment of writing (made meanwhile by someone else)."""
+    """An output refused at the moment of writing (made meanwhile by someone else), or a
+    disk that filled up or refused a write: outputs are written beside their target and
+    swapped in only when complete, so the previous ones are still there."""
     from pipeline.outputs import OutputError
 
     try:
         yield
     except OutputError as error:
         raise fail(str(error)) from None
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        what = "the disk is full" if error.errno == errno.ENOSPC else error.strerror or str(error)
+        raise fail(
+            f"{where}{what}; nothing was replaced (the previous outputs, if any, are as they "
+            "were): free some space or choose another -o, and run again"
+        ) from None
 
 
 def _salt_ready(cfg: Config, progress=None) -> None:
@@ -609,6 +619,8 @@ def batch(
 
       guyub batch inbox/ --model models/mine --store guyub.duckdb -o reports
     """
+    import duckdb
+
     from pipeline.batch import run_batch
     from pipeline.store import Store, StoreError
 
@@ -626,6 +638,13 @@ def batch(
             summary = run_batch(
                 inboxes, model, opened, output, rescore=rescore, progress=choose(True, log_json)
             )
+    except StoreError as error:
+        raise fail(str(error)) from None
+    except duckdb.Error as error:  # a disk that filled up under the store, ...
+        raise fail(
+            f"{store}: the store could not be written ({error}); this run was rolled back "
+            "and the store is as it was: free some space and run again"
+        ) from None
     finally:
         opened.close()
     public = {k: v for k, v in summary.as_dict().items() if k != "drift"}

@@ -179,3 +179,23 @@ def test_parse_replaces_its_own_output_but_not_another_file(desk):
     refused = runner.invoke(app, ["parse", "mydocs/chat.txt", "-o", "grades.csv"])
     assert refused.exit_code == 2 and "was not written by guyub parse" in refused.output
     assert (desk / "grades.csv").read_text(encoding="utf-8") == "student,grade\nA,9\n"
+
+
+def test_a_full_disk_is_a_sentence_and_the_previous_outputs_stay(desk, monkeypatch):
+    import errno
+
+    from pipeline.report import build
+
+    first = runner.invoke(app, ["run", "mydocs/chat.txt", "-o", "out", "--quiet"])
+    assert first.exit_code == 0, first.output
+    before = snapshot(desk / "out")
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", "out/report.html")
+
+    monkeypatch.setattr(build, "render_report", full)
+    result = runner.invoke(app, ["run", "mydocs/chat.txt", "-o", "out", "--quiet"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "the disk is full; nothing was replaced" in result.output
+    assert snapshot(desk / "out") == before
+    assert not [p for p in desk.iterdir() if p.name.startswith(".out.")]  # no staging left
