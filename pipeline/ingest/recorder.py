@@ -18,6 +18,10 @@ def message_id(chat: str, timestamp: str, author: str, text: str, occurrence: in
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
+# Kinds whose words are the app's, not the member's: their ids leave the words out.
+LANGUAGE_FREE_KINDS = ("media", "deleted", "system")
+
+
 class Recorder:
     """The records of one export, in order, and the lines they cover."""
 
@@ -35,11 +39,15 @@ class Recorder:
         chat = self.chat_of(item.chat) if item.chat else self.chat
         author = self.author(item.author)
         text = self.mask(item.text)
-        first = message_id(chat, item.timestamp, author, text, 0)
+        # A placeholder or an event is identified by its kind, not by the phone's words:
+        # the same photo or "Rina added Dodi" in exports taken in two phone languages
+        # ("<Media omitted>", "<Media tidak disertakan>") is one record.
+        key = item.kind if item.kind in LANGUAGE_FREE_KINDS else text
+        first = message_id(chat, item.timestamp, author, key, 0)
         occurrence = self.seen.get(first, 0)
         self.seen[first] = occurrence + 1
         record = Message(
-            message_id(chat, item.timestamp, author, text, occurrence) if occurrence else first,
+            message_id(chat, item.timestamp, author, key, occurrence) if occurrence else first,
             chat,
             self.platform,
             self.source,

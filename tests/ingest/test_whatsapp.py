@@ -278,3 +278,32 @@ def test_line_endings_and_a_missing_last_break_give_the_same_records(tmp_path, e
     ]
     assert report.lines == 7 and report.lines_in_records == 6
     assert report.skips == {"text before the first message header": 1}
+
+
+def test_the_same_placeholders_and_events_from_phones_in_two_languages_are_one_record(tmp_path):
+    indonesian = tmp_path / "UMKM.txt"
+    indonesian.write_text(
+        "13/01/24 08.05 - Budi menambahkan Siti\n"
+        "13/01/24 08.06 - Siti: <Media tidak disertakan>\n"
+        "13/01/24 08.07 - Budi: Pesan ini telah dihapus\n"
+        "13/01/24 08.08 - Siti: halo semua\n",
+        encoding="utf-8",
+    )
+    english = tmp_path / "UMKM (1).txt"  # the same week, exported after the phone changed language
+    english.write_text(
+        "13/01/24 08.05 - Budi added Siti\n"
+        "13/01/24 08.06 - Siti: <Media omitted>\n"
+        "13/01/24 08.07 - Budi: This message was deleted\n"
+        "13/01/24 08.08 - Siti: halo semua\n"
+        "13/01/24 08.09 - Budi: selamat datang\n",
+        encoding="utf-8",
+    )
+    result = read(indonesian, english)
+    assert result.duplicates == 4
+    assert [(m.kind, m.text) for m in result.messages] == [
+        ("system", "Budi menambahkan Siti"),  # the words as the first export had them
+        ("media", "<Media tidak disertakan>"),
+        ("deleted", "Pesan ini telah dihapus"),
+        ("message", "halo semua"),
+        ("message", "selamat datang"),
+    ]
