@@ -12,11 +12,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
-from pipeline.records import Message
+from pipeline.records import MESSAGE_FIELDS, Message
 
 SCHEMA_VERSION = "1"
 SCHEMA = [
@@ -148,31 +150,37 @@ class Store:
     def known_ids(self, ids: Sequence[str]) -> set[str]:
         if not ids:
             return set()
-        self.db.execute("CREATE OR REPLACE TEMP TABLE wanted (id VARCHAR)")
-        self.db.executemany("INSERT INTO wanted VALUES (?)", [[i] for i in ids])
-        rows = self.db.execute(
-            "SELECT m.id FROM messages m JOIN wanted w ON m.id = w.id"
-        ).fetchall()
+        with self._arrow("wanted", {"id": pa.array(ids, pa.string())}):
+            rows = self.db.execute(
+                "SELECT m.id FROM messages m JOIN wanted w ON m.id = w.id"
+            ).fetchall()
         return {row[0] for row in rows}
 
     def add_messages(self, messages: Iterable[Message], run_id: int) -> None:
-        rows = [
-            [
-                m.id,
-                m.chat,
-                m.platform,
-                m.source,
-                m.line,
-                m.timestamp,
-                m.author,
-                m.kind,
-                m.text,
-                run_id,
-            ]
-            for m in messages
-        ]
-        if rows:
-            self.db.executemany("INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        messages = list(messages)
+        if not messages:
+            return
+        columns = {
+            name: pa.array(
+                [getattr(m, name) for m in messages], pa.int32() if name == "line" else pa.string()
+            )
+            for name in MESSAGE_FIELDS
+        }
+        columns["run_id"] = pa.array([run_id] * len(messages), pa.int32())
+        with self._arrow("incoming", columns):
+            self.db.execute(
+                f"INSERT INTO messages SELECT {', '.join(MESSAGE_FIELDS)}, run_id FROM incoming"
+            )
+
+    @contextmanager
+    def _arrow(self, name: str, columns: dict[str, pa.Array]):
+        """Columns as a table DuckDB reads in one go: rows one `executemany` at a time
+        took 25 s for 50k scores, the table a fraction of a second."""
+        self.db.register(name, pa.table(columns))
+        try:
+            yield
+        finally:
+            self.db.unregister(name)
 
     def unscored(self, model: str) -> list[Message]:
         """Messages (kind `message`) that have no scores from this model version."""
@@ -187,10 +195,19 @@ class Store:
     def add_scores(
         self, rows: Sequence[tuple[str, list[str], list[float]]], model: str, run_id: int
     ) -> None:
-        if rows:
-            self.db.executemany(
-                "INSERT INTO scores VALUES (?, ?, ?, ?, ?)",
-                [[i, model, themes, scores, run_id] for i, themes, scores in rows],
+        if not rows:
+            return
+        columns = {
+            "message_id": pa.array([row[0] for row in rows], pa.string()),
+            "model": pa.array([model] * len(rows), pa.string()),
+            "themes": pa.array([list(row[1]) for row in rows], pa.list_(pa.string())),
+            "scores": pa.array([list(map(float, row[2])) for row in rows], pa.list_(pa.float64())),
+            "run_id": pa.array([run_id] * len(rows), pa.int32()),
+        }
+        with self._arrow("incoming_scores", columns):
+            self.db.execute(
+                "INSERT INTO scores SELECT message_id, model, themes, scores, run_id "
+                "FROM incoming_scores"
             )
 
     def add_run(self, run_id: int, **fields: object) -> None:
