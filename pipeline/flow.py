@@ -28,7 +28,7 @@ from pipeline.normalise import Normalised, Normaliser
 from pipeline.normalise.parallel import normalise_all
 from pipeline.normalise.prefetch import Prefetch
 from pipeline.outputs import check_output_folder, clear_leftovers, work_folder
-from pipeline.privacy import mask_path
+from pipeline.privacy import mask_path, salt_fingerprint
 from pipeline.progress import Progress
 from pipeline.records import Message
 from pipeline.report.build import write_run_dir
@@ -345,6 +345,7 @@ def model_manifest(model: ThemeModel, corpus: Corpus, config: Config) -> dict[st
         "package_versions": package_versions(),
         "config_hash": config.digest(),
         "input_fingerprint": fingerprint(corpus.messages),
+        "salt_fingerprint": salt_fingerprint(config.privacy),
         "metrics": model.metrics,
     }
 
@@ -488,6 +489,7 @@ def run_manifest(
         },
         "config": config.as_dict(),
         "config_hash": config.digest(),
+        "salt_fingerprint": salt_fingerprint(config.privacy),
         "package_versions": package_versions(),
         "model": result.model.metrics,
         # a list, not an object: the manifest's keys are sorted, these keep their order

@@ -47,6 +47,13 @@ def salt_file(config: PrivacyConfig) -> Path:
     return Path(base) / "guyub" / "salt"
 
 
+def salt_fingerprint(config: PrivacyConfig) -> str:
+    """Says whether two runs or models used the same salt, and nothing about the salt
+    (which is 256 random bits): what manifests record instead of it."""
+    salt, _ = load_salt(salt_file(config))
+    return hashlib.sha256(f"guyub salt fingerprint\x1f{salt}".encode()).hexdigest()[:12]
+
+
 def load_salt(path: Path) -> tuple[str, bool]:
     """(salt, just made): the salt in `path`, made at random the first time it is asked
     for. A team that shares pseudonyms shares this one file."""

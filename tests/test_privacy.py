@@ -61,6 +61,10 @@ def test_the_salt_reaches_no_output_and_no_model(tmp_path, monkeypatch):
     assert fitted.exit_code == 0, fitted.output
     assert "made a random pseudonym salt" not in fitted.output  # made once
     salt = (tmp_path / "home-config" / "guyub" / "salt").read_text(encoding="utf-8").strip()
+    # what the manifests keep instead: a fingerprint, the same for the same salt
+    run_print = json.loads((tmp_path / "out" / "manifest.json").read_text())["salt_fingerprint"]
+    model_print = json.loads((tmp_path / "model" / "manifest.json").read_text())["salt_fingerprint"]
+    assert run_print == model_print and len(run_print) == 12 and run_print not in salt
     for folder in ("out", "model"):
         for path in (tmp_path / folder).rglob("*"):
             if path.is_file():

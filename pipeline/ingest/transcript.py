@@ -117,8 +117,10 @@ SKIP_BAD_TIMESTAMP = "row whose timestamp is no ISO date and time"
 
 def parse_csv(document: Document, *, date_order: str = "auto") -> Parsed:
     text, _ = decode_export(document.data, document.source, legacy=document.legacy)
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    # strict: a quote never closed is an error, not the rest of the file in one cell
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     spans: list[tuple[int, int, dict]] = []  # first line, last line, row
+    header_end = 0
     try:
         columns = list(reader.fieldnames or [])
         header_end = reader.line_num
@@ -127,7 +129,13 @@ def parse_csv(document: Document, *, date_order: str = "auto") -> Parsed:
             first = spans[-1][1] + 1 if spans else header_end + 1
             spans.append((first, reader.line_num, row))
     except csv.Error as err:
-        raise IngestError(document.source, reader.line_num, f"bad CSV ({err})") from None
+        row_start = spans[-1][1] + 1 if spans else header_end + 1
+        reason = (
+            "a quoted cell that starts in this row is never closed"
+            if "end of data" in str(err)
+            else f"bad CSV ({err})"
+        )
+        raise IngestError(document.source, row_start, reason) from None
     rows = [(first, row) for first, _, row in spans]
     length = {first: last - first + 1 for first, last, _ in spans}  # a quoted cell may span lines
     parsed = _rows_to_parsed(

@@ -104,3 +104,10 @@ def test_impossible_timestamps_are_named_skips(tmp_path):
     report = read_exports([telegram], IngestConfig(), PrivacyConfig()).reports[0]
     assert report.skips["message without a date or date_unixtime"] >= 1
     assert not report.records
+
+
+def test_a_csv_quote_never_closed_names_the_row_it_opens_in(tmp_path):
+    table = tmp_path / "t.csv"
+    table.write_text('author,text\nA,satu\nB,"dua\nC,tiga\nD,empat\n', encoding="utf-8")
+    report = read_beside_good(table)
+    assert report.error == f"{table}:3: a quoted cell that starts in this row is never closed"
