@@ -258,7 +258,7 @@ def parse(
     interviewer: Interviewer = None,
 ) -> None:
     """Parse chat exports into records (id, chat, platform, source, line, timestamp, author,
-    kind, text), with a ledger of every input line.
+    kind, code, text), with a ledger of every input line.
 
     Examples:
 

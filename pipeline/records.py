@@ -8,7 +8,18 @@ from dataclasses import dataclass, field
 MESSAGE_KINDS = ("message", "media", "deleted", "system", "interviewer")
 
 # The column order of messages.* outputs; the contract of `guyub parse`.
-MESSAGE_FIELDS = ("id", "chat", "platform", "source", "line", "timestamp", "author", "kind", "text")
+MESSAGE_FIELDS = (
+    "id",
+    "chat",
+    "platform",
+    "source",
+    "line",
+    "timestamp",
+    "author",
+    "kind",
+    "code",
+    "text",
+)
 
 
 @dataclass(slots=True)
@@ -25,6 +36,9 @@ class Message:
     kind: str
     text: str
     edited: bool = False
+    # What a placeholder or event means in any phone language (image, added, left, ...,
+    # from phrases.tsv); "" for a member's words.
+    code: str = ""
 
     def as_row(self) -> dict[str, object]:
         return {name: getattr(self, name) for name in MESSAGE_FIELDS}

@@ -20,14 +20,18 @@ import pyarrow as pa
 
 from pipeline.records import MESSAGE_FIELDS, Message
 
-SCHEMA_VERSION = "1"
+# 2: messages gained `code` (what a placeholder or event means in any language).
+SCHEMA_VERSION = "2"
+MIGRATIONS = {
+    "1": ["ALTER TABLE messages ADD COLUMN code VARCHAR DEFAULT ''"],
+}
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
     """CREATE TABLE IF NOT EXISTS exports (sha256 VARCHAR PRIMARY KEY, path VARCHAR, size BIGINT,
         records INTEGER, run_id INTEGER)""",
     """CREATE TABLE IF NOT EXISTS messages (id VARCHAR PRIMARY KEY, chat VARCHAR, platform VARCHAR,
         source VARCHAR, line INTEGER, timestamp VARCHAR, author VARCHAR, kind VARCHAR, text VARCHAR,
-        run_id INTEGER)""",
+        run_id INTEGER, code VARCHAR DEFAULT '')""",
     """CREATE TABLE IF NOT EXISTS scores (message_id VARCHAR, model VARCHAR, themes VARCHAR[],
         scores DOUBLE[], run_id INTEGER, PRIMARY KEY (message_id, model))""",
     """CREATE TABLE IF NOT EXISTS runs (run_id INTEGER PRIMARY KEY, started VARCHAR, finished VARCHAR,
@@ -92,6 +96,12 @@ class Store:
             ).fetchone()
             if found is None:
                 self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+            elif found[0] in MIGRATIONS:  # a store an older Guyub made: brought up to date
+                for statement in MIGRATIONS[found[0]]:
+                    self.db.execute(statement)
+                self.db.execute(
+                    "UPDATE meta SET value = ? WHERE key = 'schema_version'", [SCHEMA_VERSION]
+                )
             elif found[0] != SCHEMA_VERSION:
                 raise StoreError(
                     f"{self.path}: store schema {found[0]} is not {SCHEMA_VERSION}; use a matching Guyub"
@@ -167,10 +177,9 @@ class Store:
             for name in MESSAGE_FIELDS
         }
         columns["run_id"] = pa.array([run_id] * len(messages), pa.int32())
+        names = ", ".join([*MESSAGE_FIELDS, "run_id"])
         with self._arrow("incoming", columns):
-            self.db.execute(
-                f"INSERT INTO messages SELECT {', '.join(MESSAGE_FIELDS)}, run_id FROM incoming"
-            )
+            self.db.execute(f"INSERT INTO messages ({names}) SELECT {names} FROM incoming")
 
     @contextmanager
     def _arrow(self, name: str, columns: dict[str, pa.Array]):
@@ -184,13 +193,14 @@ class Store:
 
     def unscored(self, model: str) -> list[Message]:
         """Messages (kind `message`) that have no scores from this model version."""
+        names = ", ".join(f"m.{name}" for name in MESSAGE_FIELDS)
         rows = self.db.execute(
-            """SELECT m.id, m.chat, m.platform, m.source, m.line, m.timestamp, m.author, m.kind, m.text
+            f"""SELECT {names}
                FROM messages m LEFT JOIN scores s ON s.message_id = m.id AND s.model = ?
                WHERE m.kind = 'message' AND s.message_id IS NULL ORDER BY m.id""",
             [model],
         ).fetchall()
-        return [Message(*row) for row in rows]
+        return [Message(**dict(zip(MESSAGE_FIELDS, row, strict=True))) for row in rows]
 
     def add_scores(
         self, rows: Sequence[tuple[str, list[str], list[float]]], model: str, run_id: int

@@ -269,3 +269,27 @@ def test_a_damaged_store_is_refused_and_never_written(tmp_path):
     result = batch(exports[:1], store, tmp_path / "out2")
     assert result.exit_code == 2 and "damaged store" in result.output
     assert store.read_bytes() == damaged  # not written to
+
+
+def test_a_store_made_by_the_previous_guyub_is_brought_up_to_date(tmp_path):
+    from pipeline.store import Store
+
+    old = tmp_path / "old.duckdb"
+    with duckdb.connect(str(old)) as db:  # schema 1, as the previous Guyub made it
+        db.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        db.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+        db.execute(
+            "CREATE TABLE messages (id VARCHAR PRIMARY KEY, chat VARCHAR, platform VARCHAR, "
+            "source VARCHAR, line INTEGER, timestamp VARCHAR, author VARCHAR, kind VARCHAR, "
+            "text VARCHAR, run_id INTEGER)"
+        )
+        db.execute(
+            "INSERT INTO messages VALUES ('a', 'c', 'whatsapp', 's', 1, '2024-01-01T10:00', "
+            "'A', 'message', 'halo', 1)"
+        )
+    store = Store.open(old)
+    try:
+        assert store.db.execute("SELECT text, code FROM messages").fetchall() == [("halo", "")]
+        assert store.db.execute("SELECT value FROM meta").fetchall() == [("2",)]
+    finally:
+        store.close()

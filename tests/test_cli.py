@@ -80,9 +80,15 @@ def test_parse_writes_records_with_the_contract_fields(tmp_path):
         "timestamp",
         "author",
         "kind",
+        "code",
         "text",
     ]
     assert len(rows) == 329
+    # the example's events and placeholders carry a code; members' words none
+    codes = {(row["kind"], row["code"]) for row in rows}
+    assert ("media", "media") in codes and ("system", "encrypted") in codes
+    assert ("system", "created") in codes and ("system", "added") in codes
+    assert {code for kind, code in codes if kind == "message"} == {""}
     assert "whatsapp-android" in result.output
 
 

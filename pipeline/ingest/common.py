@@ -86,6 +86,7 @@ class RawMessage:
     text: str
     edited: bool = False
     chat: str = ""  # set by formats that hold several chats (a full Telegram export)
+    code: str = ""  # what a placeholder or event means, whatever the phone's language
 
 
 @dataclass

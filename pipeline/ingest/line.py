@@ -116,19 +116,22 @@ def _message(rest: str, pc: bool, names: set[str], book) -> RawMessage:
     if pc:
         event = book.whole.match(rest, evidence=True)
         if event is not None and event.phrase.kind in EVENT_KINDS:
-            return RawMessage(0, 1, "", "", "system", rest)
+            return RawMessage(0, 1, "", "", "system", rest, code=event.phrase.code)
         author, text = _split_pc(rest, names)
     else:
         author, _, text = rest.partition("\t")
         if "\t" not in rest:
             author, text = "", rest  # "time<TAB>event" without an author column
     if not author:
-        return RawMessage(0, 1, "", "", "system", text)
+        event = book.whole.match(text.strip(), evidence=True)
+        code = event.phrase.code if event is not None else ""
+        return RawMessage(0, 1, "", "", "system", text, code=code)
     found = book.whole.match(text.strip(), evidence=text.startswith(author))
     if found is None:
         return RawMessage(0, 1, "", author, "message", text)
     kind = "system" if found.phrase.kind in EVENT_KINDS else found.phrase.kind
-    return RawMessage(0, 1, "", "" if kind == "system" else author, kind, text)
+    author = "" if kind == "system" else author
+    return RawMessage(0, 1, "", author, kind, text, code=found.phrase.code)
 
 
 def _split_pc(rest: str, names: set[str]) -> tuple[str, str]:

@@ -27,13 +27,16 @@ KINDS = (
     "interviewer",
 )
 APPS = ("whatsapp", "line", "clock", "transcript")
+EVENT_KINDS = ("notice", "event")
+PLACEHOLDER_KINDS = ("media", "deleted")
 # What a slot may stand for. Names and file names are never empty; `text` may be.
 SLOTS = {"name": ".+?", "group": ".+?", "text": ".*?", "file": ".+?"}
 # Apps write typographic quotes and apostrophes where the table writes straight ones.
 _LOOSE = {'"': '["“”„«»「」]', "'": "['’]"}
 _SLOT_RE = re.compile(r"\{(\w+)\}")
 _SOURCE_RE = re.compile(r"^# ([\w-]+): (.+)$")
-COLUMNS = ["app", "language", "kind", "pattern", "source"]
+_CODE_RE = re.compile(r"-|[a-z]+(?:-[a-z]+)*")
+COLUMNS = ["app", "language", "kind", "code", "pattern", "source"]
 # Full stops a body may end with that the table leaves out.
 FINAL_STOPS = ".。"
 
@@ -47,6 +50,7 @@ class Phrase:
     app: str
     language: str
     kind: str
+    code: str  # what it means in any language: image, sticker, added, left, ... ("-": none)
     pattern: str
     source: str
     line: int  # in phrases.tsv, for messages about the table
@@ -81,6 +85,12 @@ def read_table(text: str, name: str = "phrases.tsv") -> tuple[list[Phrase], dict
             raise PhraseTableError(f"{name}:{number}: unknown app or kind")
         if unknown := set(phrase.slots) - set(SLOTS):
             raise PhraseTableError(f"{name}:{number}: unknown slot {sorted(unknown)[0]!r}")
+        whole = phrase.kind in EVENT_KINDS + PLACEHOLDER_KINDS
+        if whole == (phrase.code == "-") or not _CODE_RE.fullmatch(phrase.code):
+            raise PhraseTableError(
+                f"{name}:{number}: events and placeholders need a code (image, added, ...), "
+                "other rows '-'"
+            )
         rows.append(phrase)
     for phrase in rows:
         if phrase.source not in sources:
@@ -205,10 +215,6 @@ def _full(regex: re.Pattern[str], rows: list[Phrase], body: str) -> Match | None
     index = int(found.lastgroup[1:])  # the alternative's own group closes last
     groups = found.groupdict()
     return Match(rows[index], groups.get(f"actor{index}") or "", groups.get(f"group{index}") or "")
-
-
-EVENT_KINDS = ("notice", "event")
-PLACEHOLDER_KINDS = ("media", "deleted")
 
 
 @dataclass(frozen=True)

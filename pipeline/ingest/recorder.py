@@ -39,10 +39,10 @@ class Recorder:
         chat = self.chat_of(item.chat) if item.chat else self.chat
         author = self.author(item.author)
         text = self.mask(item.text)
-        # A placeholder or an event is identified by its kind, not by the phone's words:
+        # A placeholder or an event is identified by its kind and code, not by the phone's words:
         # the same photo or "Rina added Dodi" in exports taken in two phone languages
         # ("<Media omitted>", "<Media tidak disertakan>") is one record.
-        key = item.kind if item.kind in LANGUAGE_FREE_KINDS else text
+        key = f"{item.kind}:{item.code}" if item.kind in LANGUAGE_FREE_KINDS else text
         first = message_id(chat, item.timestamp, author, key, 0)
         occurrence = self.seen.get(first, 0)
         self.seen[first] = occurrence + 1
@@ -57,6 +57,7 @@ class Recorder:
             item.kind,
             text,
             item.edited,
+            item.code,
         )
         self.records.append(record)
         self.lines += item.n_lines

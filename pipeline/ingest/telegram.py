@@ -175,14 +175,18 @@ def _message(item: dict, chat: str, line: int, stamp: str) -> RawMessage:
         actor = without_lone_surrogates(str(item.get("actor") or ""))
         action = str(item.get("action", "")).replace("_", " ")
         event = " ".join(x for x in (actor, action, text) if x)
-        return RawMessage(line, 1, stamp, "", "system", event, chat=chat)
+        code = str(item.get("action", "")).replace("_", "-")  # Telegram's own, in English
+        return RawMessage(line, 1, stamp, "", "system", event, chat=chat, code=code)
     author = item.get("from") or ""
     has_media = any(key in item for key in MEDIA_KEYS)
     kind = "media" if has_media and not text.strip() else "message"
     if kind == "media":
         text = str(item.get("media_type") or ("photo" if "photo" in item else "file"))
     author = without_lone_surrogates(str(author))
-    return RawMessage(line, 1, stamp, author, kind, text, edited="edited" in item, chat=chat)
+    code = text.replace("_", "-") if kind == "media" else ""
+    return RawMessage(
+        line, 1, stamp, author, kind, text, edited="edited" in item, chat=chat, code=code
+    )
 
 
 def _account_lines(parsed: Parsed, lines: list[str]) -> None:

@@ -147,20 +147,20 @@ class Classifier:
         self.names = {chat} - {""}  # authors that are the group itself
         self.learned = ""
 
-    def __call__(self, rest: str) -> tuple[str, str, str, bool]:
-        """(author, kind, text, edited) of what follows a header's timestamp."""
+    def __call__(self, rest: str) -> tuple[str, str, str, bool, str]:
+        """(author, kind, text, edited, code) of what follows a header's timestamp."""
         author, text = split_author(rest)
         if author and _event_start(author):
             whole = rest.strip(_MARKS_AND_SPACE)
             event = self.book.whole.match(whole, evidence=True)
             if event is not None and event.phrase.kind in EVENT_KINDS:
                 self._learn(event, "")
-                return "", "system", INVISIBLE_RE.sub("", whole), False
+                return "", "system", INVISIBLE_RE.sub("", whole), False, event.phrase.code
             if any(quote in author for quote in _QUOTES):  # no member's name has one
-                return "", "system", INVISIBLE_RE.sub("", whole), False
+                return "", "system", INVISIBLE_RE.sub("", whole), False, ""
         return self.classify(author, text)
 
-    def classify(self, author: str, text: str) -> tuple[str, str, str, bool]:
+    def classify(self, author: str, text: str) -> tuple[str, str, str, bool, str]:
         body = text.strip()
         edited = False
         if body.endswith(self.book.edited_ends):
@@ -175,13 +175,14 @@ class Classifier:
             )
             found = self.book.whole.match(bare, evidence=evidence)
             if found is not None:
+                code = found.phrase.code
                 if found.phrase.kind in PLACEHOLDER_KINDS:
-                    return author, found.phrase.kind, bare, edited
+                    return author, found.phrase.kind, bare, edited, code
                 self._learn(found, author)
-                return "", "system", INVISIBLE_RE.sub("", bare), edited
+                return "", "system", INVISIBLE_RE.sub("", bare), edited, code
         if not author:
-            return "", "system", INVISIBLE_RE.sub("", bare), edited
-        return author, "message", body.lstrip(_LRM), edited
+            return "", "system", INVISIBLE_RE.sub("", bare), edited, ""
+        return author, "message", body.lstrip(_LRM), edited, ""
 
     def _learn(self, event: Match, author: str) -> None:
         name = event.group or (author if event.phrase.kind == "notice" else "")
@@ -225,8 +226,8 @@ def parse_whatsapp(document: Document, *, date_order: str = "auto") -> Parsed:
             _note_kept_lines(parsed, text, first_line_end + 1, end, number + 1, impossible)
         else:
             span = 1
-        author, kind, body, edited = classify(rest)
-        messages.append(RawMessage(number, span, stamp, author, kind, body, edited))
+        author, kind, body, edited, code = classify(rest)
+        messages.append(RawMessage(number, span, stamp, author, kind, body, edited, code=code))
         number += span
     _events_by_the_group(messages, classify)
     parsed.chat = classify.learned
@@ -258,9 +259,9 @@ def _events_by_the_group(messages: list[RawMessage], classify: Classifier) -> No
     the line it was learned from."""
     for message in messages:
         if message.kind == "message" and message.author in classify.names:
-            author, kind, body, _edited = classify.classify(message.author, message.text)
+            author, kind, body, _edited, code = classify.classify(message.author, message.text)
             if kind == "system":
-                message.author, message.kind, message.text = author, kind, body
+                message.author, message.kind, message.text, message.code = author, kind, body, code
 
 
 def _note_kept_lines(

@@ -55,7 +55,8 @@ def load_run_dir(directory: Path) -> RunData:
         rows = pq.read_table(directory / "messages.parquet").to_pylist()
         manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
         theme_ids, topics = list(manifest["themes"]["ids"]), manifest["topics"]
-        messages = [Message(**{name: row[name] for name in MESSAGE_FIELDS}) for row in rows]
+        # runs written before the code column have none: "" as a member's words have
+        messages = [Message(**{name: row.get(name, "") for name in MESSAGE_FIELDS}) for row in rows]
         index = {theme: i for i, theme in enumerate(theme_ids)}
         n, t, k = len(rows), len(theme_ids), len(topics["themes"])
         assigned = np.zeros((n, t), dtype=bool)

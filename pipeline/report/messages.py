@@ -38,6 +38,7 @@ SCHEMA = pa.schema(
         ("timestamp", pa.string()),
         ("author", pa.string()),
         ("kind", pa.string()),
+        ("code", pa.string()),
         ("text", pa.string()),
         ("lang", pa.string()),
         ("normalised", pa.string()),

@@ -294,3 +294,19 @@ def test_german_android_with_german_quotes_and_attachments():
         ("Leon", "media"),  # IMG-....jpg (Datei angehängt)
         ("Mia", "message"),
     ]
+
+
+def test_events_and_placeholders_carry_a_code_whatever_the_language():
+    spanish, _ = read(LOCALES / "Chat de WhatsApp con Feria.txt")
+    assert [(m.kind, m.code) for m in spanish if m.kind != "message"] == [
+        ("system", "encrypted"),
+        ("system", "created"),  # Ana creó el grupo
+        ("system", "added"),  # Ana añadió a Luis
+        ("media", "media"),  # <Multimedia omitido>
+        ("deleted", "deleted"),
+        ("system", "left"),  # Luis salió del grupo
+    ]
+    german, _ = read(LOCALES / "WhatsApp Chat mit Backstube.txt")
+    assert [m.code for m in german] == ["encrypted", "created", "", "image", "deleted", ""]
+    japanese, _ = read(LOCALES / "[LINE] 商店街.txt")
+    assert [m.code for m in japanese] == ["", "sticker", "", "", "joined", "deleted"]

@@ -30,10 +30,12 @@ def test_every_row_says_where_its_wording_comes_from():
 @pytest.mark.parametrize(
     ("row", "complaint"),
     [
-        ("whatsapp\ten\tmedia\t<x>", "columns"),
-        ("whatsapp\ten\tsticker\t<x>\tui", "unknown app or kind"),
-        ("whatsapp\ten\tevent\t{who} left\tui", "unknown slot"),
-        ("whatsapp\ten\tevent\t{name} left\tnowhere", "not listed"),
+        ("whatsapp\ten\tmedia\timage\t<x>", "columns"),
+        ("whatsapp\ten\tsticker\timage\t<x>\tui", "unknown app or kind"),
+        ("whatsapp\ten\tevent\tleft\t{who} left\tui", "unknown slot"),
+        ("whatsapp\ten\tevent\tleft\t{name} left\tnowhere", "not listed"),
+        ("whatsapp\ten\tevent\t-\t{name} left\tui", "need a code"),
+        ("whatsapp\ten\tam\tmorning\tAM\tui", "need a code"),
     ],
 )
 def test_a_malformed_row_is_refused_with_its_line(row, complaint):
@@ -55,8 +57,8 @@ def test_a_row_added_to_the_table_changes_what_the_reader_does(monkeypatch):
     before = parse_whatsapp(export).messages
     assert [m.kind for m in before] == ["message", "system", "message"]
     added = (
-        "whatsapp\txx\tmedia\t<Gambar dilewati>\tui\n"
-        "whatsapp\txx\tevent\t{name} hat die Gruppe umbenannt\tui\n"
+        "whatsapp\txx\tmedia\timage\t<Gambar dilewati>\tui\n"
+        "whatsapp\txx\tevent\tsubject\t{name} hat die Gruppe umbenannt\tui\n"
     )
     rows = tuple(read_table(TABLE + added)[0])
     monkeypatch.setattr(phrase_module, "phrases", lambda: rows)
