@@ -43,7 +43,8 @@ _SEPARATORS = " \u00a0\u202f.\\-\u2010\u2011\u2012\u2013\u2014/_\t()"
 PHONE_CANDIDATE_RE = re.compile(
     r"[(+06](?<![\d+].)(?<!\d[.,].)"
     r"(?:(?<=\()(?:\+\s?\d|0\d)|(?<=\+)\s?\d|(?<=0)\d|(?<=6)2[ .\-\u2011]?\d)"
-    rf"[\d{_SEPARATORS}]{{6,64}}\d(?!\d)"
+    # a line break inside only where digits go on after it: "0812 5512\n7712"
+    rf"(?:[\d{_SEPARATORS}]|\n(?=[ \t]?\d)){{6,64}}\d(?!\d)"
 )
 PHONE_DIGITS_MIN, PHONE_DIGITS_MAX = 9, 15
 # An amount in thousands groups ("620.000.000"), which a 62 start would otherwise take
@@ -82,7 +83,10 @@ def mask_phone_numbers(text: str, placeholder: str) -> str:
 
 
 def _has_fullwidth(text: str) -> bool:
-    return not text.isascii() and any("\uff10" <= ch <= "\uff19" for ch in text)
+    return not text.isascii() and _FULLWIDTH_RE.search(text) is not None
+
+
+_FULLWIDTH_RE = re.compile("[\uff10-\uff19\uff0b]")
 
 
 def _mask_in(text: str, searched: str, placeholder: str) -> str:
@@ -111,6 +115,13 @@ DATE_SHAPE_RE = re.compile(
 
 
 def _mask_run(run: str, placeholder: str) -> str:
+    if "\n" in run:
+        # A number goes on over a line break only when the line before holds too few
+        # digits to be one: "081234567890\n2 pcs" keeps its second line.
+        head, _, tail = run.partition("\n")
+        if sum(ch.isdigit() for ch in head) >= PHONE_DIGITS_MIN:
+            rest = PHONE_CANDIDATE_RE.sub(lambda m: _mask_run(m.group(), placeholder), tail)
+            return f"{_mask_run(head, placeholder)}\n{rest}"
     if DATE_SHAPE_RE.search(run):
         return "".join(
             part

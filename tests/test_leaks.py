@@ -30,6 +30,8 @@ def plant(root):
         "08/04/24 10.02 - Budi: 0812/9731/0006 atau 0812\u20139731\u20130007",
         "08/04/24 10.03 - Budi: 081297310008,081297310009 dan \uff10\uff18\uff11\uff12\uff19\uff17\uff13\uff11\uff10\uff10\uff11\uff10",
         "08/04/24 10.04 - Rudi WA6281297310019: siap, No:081297310020kak",
+        "08/04/24 10.05 - Budi: nomor baru 0812 9731",
+        "0025 ya",  # the same message, the number broken over its two lines
     ]
     (inbox / "WhatsApp Chat with +62 812 9731 0001.txt").write_text(
         "\n".join(whatsapp) + "\n", encoding="utf-8"

@@ -11,7 +11,7 @@ from pipeline.patterns import PHONE_CANDIDATE_RE, looks_like_phone_name, mask_ph
 PLAIN_PHONE_CANDIDATE_RE = re.compile(
     r"(?<![\d+])(?<!\d[.,])"
     r"(?:\(?\+\s?\d|\(?0\d|62[ .\-\u2011]?\d)"
-    r"[\d \u00a0\u202f.\-\u2010\u2011\u2012\u2013\u2014/_\t()]{6,64}\d(?!\d)"
+    r"(?:[\d \u00a0\u202f.\-\u2010\u2011\u2012\u2013\u2014/_\t()]|\n(?=[ \t]?\d)){6,64}\d(?!\d)"
 )
 
 MASKED = [
@@ -41,6 +41,9 @@ MASKED = [
     ("0812\t5512\t7712", "<phone>"),
     ("\uff10\uff18\uff11\uff12\uff15\uff15\uff11\uff12\uff17\uff17\uff11\uff12", "<phone>"),
     ("081255127712,081255127713", "<phone>,<phone>"),
+    # a number broken over two lines; a full number keeps the line after it
+    ("hub 0812 5512\n7712 ya", "hub <phone> ya"),
+    ("HP 081234567890\n2 pcs", "HP <phone>\n2 pcs"),
 ]
 KEPT = [
     "harga Rp 250.000 - 300.000 per kotak",
