@@ -315,6 +315,17 @@ LIMITS = {
     "topics.max_iter": "the fit converges long before; more only waits",
     "normalise.workers": "more processes than this machine's cores only compete",
     "vectorise.max_features": "a vocabulary beyond a million terms does not fit in memory",
+    "vectorise.min_df": "a term in more messages than any chat holds would keep no term",
+    "vectorise.ngram_max": "phrases longer than three words recur too rarely to count",
+    "normalise.min_token_length": "no word of these languages is longer than 50 letters",
+    "topics.mu": "a stronger pull would only copy the seed centroids",
+    "topics.segment_gap_minutes": "a gap of a week joins unrelated talk into one segment",
+    "topics.stability_runs": "each refit costs a fit's time",
+    "themes.classifier_c": "weaker regularisation than this only learns the seeds by heart",
+    "report.quotes_per_theme": "a table of more quotes per theme no longer fits a page",
+    "report.top_terms": "more terms than a reader scans",
+    "themes.calibration_folds": "folds beyond 20 leave too few seeds of a theme in each",
+    "themes.min_evidence_terms": "few messages hold more distinct known words than this",
 }
 
 

@@ -40,3 +40,28 @@ def test_bad_value_is_refused():
 def test_missing_config_file(tmp_path):
     with pytest.raises(ConfigError, match="no such config file"):
         load_config(tmp_path / "nope.toml")
+
+
+def test_every_upper_limit_says_why():
+    from typing import Annotated, get_args, get_origin
+
+    from pipeline.config import LIMITS, setting_type, settings
+
+    bounded = []
+    for dotted in settings():
+        kind = setting_type(dotted.split("."))
+        if get_origin(kind) is Annotated:
+            metas = get_args(kind)[1:]
+            if any(getattr(m, "le", None) is not None or getattr(m, "lt", None) for m in metas):
+                bounded.append(dotted)
+    # shares and fractions (at most 1.0) need no reason
+    missing = [
+        d for d in bounded if d not in LIMITS and not _at_most_one(setting_type(d.split(".")))
+    ]
+    assert missing == []
+
+
+def _at_most_one(kind) -> bool:
+    from typing import get_args
+
+    return any(getattr(m, "le", None) == 1.0 for m in get_args(kind)[1:])
