@@ -26,8 +26,8 @@ from pipeline.ingest import Ingested, expand_inputs, read_exports
 from pipeline.model import Applied, ThemeModel
 from pipeline.normalise import Normalised, Normaliser
 from pipeline.normalise.parallel import normalise_all
-from pipeline.normalise.prefetch import Prefetch
 from pipeline.outputs import check_output_folder, clear_leftovers, work_folder
+from pipeline.prefetch import Prefetch
 from pipeline.privacy import mask_path, salt_fingerprint
 from pipeline.progress import Progress
 from pipeline.records import Message

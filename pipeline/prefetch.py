@@ -8,6 +8,10 @@ answer: normalisation is a function of the text alone, so a text the rough read 
 wrong (a multi-line message, an edited marker) is simply not found there and is
 normalised later like any other. It also hands back its Sastrawi stems, the slowest
 thing to learn, so that the processes that normalise the rest start warm.
+
+It sits beside the stages, not inside normalise/: it reads exports with ingest's header
+grammar and feeds the normaliser, so it belongs to neither. It leaves with the
+fork-based map when the work moves to Dask (#27).
 """
 
 from __future__ import annotations
