@@ -89,8 +89,9 @@ class Normaliser:
 
     def __init__(self, config: NormaliseConfig):
         self.config = config
-        self.lexicons = load_lexicons(str(resolve_data_path(config.lexicon_dir)))
-        id_stop, en_stop = stop_words()
+        lexicon_dir = str(resolve_data_path(config.lexicon_dir))
+        self.lexicons = load_lexicons(lexicon_dir)
+        id_stop, en_stop = stop_words(lexicon_dir)
         self._english = english_lemmas()
         roots = indonesian_root_words()
         formal_words = {w for value in self.lexicons.informal.values() for w in value.split()}

@@ -6,9 +6,7 @@ spacy-lookups-data's English lemmas); this module only reads them.
 
 from __future__ import annotations
 
-import ast
 import gzip
-import importlib.util
 import json
 import re
 from dataclasses import dataclass
@@ -193,21 +191,8 @@ def indonesian_root_words() -> frozenset[str]:
 
 
 @cache
-def stop_words() -> tuple[frozenset[str], frozenset[str]]:
-    """(Indonesian, English) stop words from spaCy's language data."""
-    return spacy_stop_words("id"), spacy_stop_words("en")
-
-
-def spacy_stop_words(lang: str) -> frozenset[str]:
-    """The word list in spaCy's lang/<lang>/stop_words.py, read as data: importing
-    spaCy for it cost every command a second of start-up. (English's file also adds
-    contractions such as "n't"; no token here has an apostrophe, so none is missed.)"""
-    spec = importlib.util.find_spec("spacy")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("spaCy is not installed; reinstall guyub")
-    path = Path(spec.submodule_search_locations[0]) / "lang" / lang / "stop_words.py"
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        # STOP_WORDS = set("""...""".split())
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and "\n" in node.value:
-            return frozenset(node.value.split())
-    raise RuntimeError(f"no stop-word list found in {path}")
+def stop_words(lexicon_dir: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(Indonesian, English) stop words: the lists in the lexicon folder, made from
+    spaCy's language data by `python -m pipeline.normalise.stopwords`."""
+    directory = Path(lexicon_dir)
+    return tuple(read_word_list(directory / f"stopwords_{lang}.txt") for lang in ("id", "en"))

@@ -239,12 +239,21 @@ def test_caches_do_not_change_what_a_message_becomes(norm):
         assert shared == Normaliser(load_config().normalise)(text)
 
 
-def test_stop_words_are_spacys_read_without_importing_it():
+def test_stop_words_are_spacys_kept_as_data(tmp_path):
+    """configs/lexicon/stopwords_*.txt are what the documented command makes from spaCy
+    (so no run reads spaCy's source), and hold spaCy's words."""
     from spacy.lang.en.stop_words import STOP_WORDS as ENGLISH
     from spacy.lang.id.stop_words import STOP_WORDS as INDONESIAN
 
-    from pipeline.normalise.resources import spacy_stop_words
+    from pipeline.config import resolve_data_path
+    from pipeline.normalise.resources import stop_words
+    from pipeline.normalise.stopwords import main
 
-    assert spacy_stop_words("id") == INDONESIAN
-    # English adds contractions in code; tokens never hold an apostrophe
-    assert spacy_stop_words("en") == {w for w in ENGLISH if not {"'", "‘", "’"} & set(w)}
+    lexicon = resolve_data_path("lexicon")
+    main([str(tmp_path)])
+    for lang in ("id", "en"):
+        name = f"stopwords_{lang}.txt"
+        assert (tmp_path / name).read_bytes() == (lexicon / name).read_bytes(), name
+    indonesian, english = stop_words(str(lexicon))
+    assert indonesian == INDONESIAN
+    assert english == {w for w in ENGLISH if not {"'", "‘", "’"} & set(w)}
