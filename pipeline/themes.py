@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linear_sum_assignment
 
-from pipeline.topics import _unit_rows
+from pipeline.topics import unit_rows
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def theme_centroids(X: sp.csr_matrix, Y: np.ndarray) -> np.ndarray:
     """Mean of each theme's seed rows (rows already L2-normalised), as unit vectors."""
     counts = np.maximum(Y.sum(axis=0), 1)[:, None]
     sums = np.asarray((sp.csr_matrix(Y.T.astype(np.float64)) @ X).todense())
-    return _unit_rows(sums / counts)
+    return unit_rows(sums / counts)
 
 
 def match_topics(
@@ -91,7 +91,7 @@ def match_topics(
 ) -> list[int | None]:
     """For each topic, the theme it is matched to (Hungarian on cosine), or None:
     an emergent topic. A match below `threshold` cosine does not count."""
-    cosine = _unit_rows(components) @ _unit_rows(centroids).T
+    cosine = unit_rows(components) @ unit_rows(centroids).T
     rows, cols = linear_sum_assignment(-cosine)
     matched: list[int | None] = [None] * components.shape[0]
     for topic, theme in zip(rows, cols, strict=True):

@@ -35,7 +35,9 @@ def _nonnegative_part(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     return vp if positive >= np.linalg.norm(un) * np.linalg.norm(vn) else vn
 
 
-def _unit_rows(matrix: np.ndarray) -> np.ndarray:
+def unit_rows(matrix: np.ndarray) -> np.ndarray:
+    """Each row scaled to length 1 (a zero row stays zero): topics and centroids are
+    compared by cosine, here and in themes."""
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     return matrix / np.maximum(norms, _EPS)
 
@@ -159,7 +161,7 @@ class SeededNMF:
         rows = np.tile(background, (m, 1))
         rank = min(m, min(n, v) - 1)
         if rank < 1:
-            return _unit_rows(rows)
+            return unit_rows(rows)
         W0 = solve_weights(X, S, sweeps=10) if len(S) else np.zeros((n, 0))
         residual = LinearOperator(
             (n, v),
@@ -170,11 +172,11 @@ class SeededNMF:
         U, singular, Vt = svds(residual, k=rank, rng=np.random.default_rng(self.random_state))
         for row, j in enumerate(np.argsort(-singular, kind="stable")):
             rows[row] += _nonnegative_part(U[:, j], Vt[j])
-        return _unit_rows(rows)
+        return unit_rows(rows)
 
     def fit(self, X: sp.csr_matrix, centroids: np.ndarray) -> SeededNMF:
         X = sp.csr_matrix(X, dtype=np.float64)
-        S = _unit_rows(np.asarray(centroids, dtype=np.float64))
+        S = unit_rows(np.asarray(centroids, dtype=np.float64))
         n_themes = S.shape[0]
         H = np.vstack([S + 1e-6, self._initial_free_rows(X, S)])
         k_all = H.shape[0]
@@ -201,7 +203,7 @@ class SeededNMF:
                     break
                 previous = loss
         # Free rows have no anchor for their scale: give them unit norm like the themes.
-        H[n_themes:] = _unit_rows(H[n_themes:])
+        H[n_themes:] = unit_rows(H[n_themes:])
         self.components_ = H
         self.n_themes_ = n_themes
         self.reconstruction_err_ = float(np.sqrt(max(self._residual(norm_x, X, W, H), 0.0)))
