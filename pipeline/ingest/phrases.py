@@ -32,7 +32,9 @@ PLACEHOLDER_KINDS = ("media", "deleted")
 # What a slot may stand for. Names and file names are never empty; `text` may be.
 SLOTS = {"name": ".+?", "group": ".+?", "text": ".*?", "file": ".+?"}
 # Apps write typographic quotes and apostrophes where the table writes straight ones.
-_LOOSE = {'"': '["“”„«»「」]', "'": "['’]"}
+# The quote marks apps write where the table writes a straight one.
+QUOTES = '"“”„«»「」'
+_LOOSE = {'"': f"[{QUOTES}]", "'": "['’]"}
 _SLOT_RE = re.compile(r"\{(\w+)\}")
 _SOURCE_RE = re.compile(r"^# ([\w-]+): (.+)$")
 _CODE_RE = re.compile(r"-|[a-z]+(?:-[a-z]+)*")

@@ -25,6 +25,7 @@ from pipeline.ingest.decode import IngestError
 from pipeline.ingest.phrases import (
     EVENT_KINDS,
     PLACEHOLDER_KINDS,
+    QUOTES,
     Match,
     Phrasebook,
     alternation,
@@ -126,14 +127,11 @@ def split_author(rest: str) -> tuple[str, str]:
     return clean_author(author), text
 
 
-_QUOTES = '"“”„«»'
-
-
 @lru_cache(maxsize=1 << 14)
 def _event_start(author: str) -> bool:
     """An "author" with a quote in it, or of five words and more, may be the start of an
     event whose text holds a colon (`Rina changed the subject from "Jualan: Kue" to ...`)."""
-    return author.count(" ") >= 4 or any(quote in author for quote in _QUOTES)
+    return author.count(" ") >= 4 or any(quote in author for quote in QUOTES)
 
 
 class Classifier:
@@ -156,7 +154,7 @@ class Classifier:
             if event is not None and event.phrase.kind in EVENT_KINDS:
                 self._learn(event, "")
                 return "", "system", INVISIBLE_RE.sub("", whole), False, event.phrase.code
-            if any(quote in author for quote in _QUOTES):  # no member's name has one
+            if any(quote in author for quote in QUOTES):  # no member's name has one
                 return "", "system", INVISIBLE_RE.sub("", whole), False, ""
         return self.classify(author, text)
 
