@@ -10,10 +10,15 @@ EXAMPLE = Path(__file__).parent.parent / "examples" / "whatsapp_umkm_banua.txt"
 
 @pytest.fixture(scope="session", autouse=True)
 def user_config_folder(tmp_path_factory):
-    """The user's config folder (where the pseudonym salt is made) is a temporary one:
+    """The user's config folder (where the pseudonym salt is kept) is a temporary one:
     the tests never touch the real home."""
+    home = tmp_path_factory.mktemp("config-home")
+    # A fixed salt, so that pseudonyms are the same in every session: a random one made
+    # a digit check on a pseudonym's hex fail one session in thousands.
+    (home / "guyub").mkdir()
+    (home / "guyub" / "salt").write_text("guyub-test-salt\n", encoding="utf-8")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config-home")))
+        patch.setenv("XDG_CONFIG_HOME", str(home))
         yield
 
 
