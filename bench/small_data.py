@@ -19,13 +19,13 @@ import numpy as np
 
 from bench.corpus import make_export
 from pipeline.config import load_config
-from pipeline.evaluate import matched_jaccard, npmi_coherence
 from pipeline.flow import build_corpus, load_study
 from pipeline.ingest import read_exports
+from pipeline.model.metrics import matched_jaccard, npmi_coherence
+from pipeline.model.themes import label_matrix, theme_centroids
+from pipeline.model.topics import SeededNMF, corpus_term_weights
+from pipeline.model.vectorise import Vectoriser
 from pipeline.normalise import Normaliser
-from pipeline.themes import label_matrix, theme_centroids
-from pipeline.topics import SeededNMF, corpus_term_weights
-from pipeline.vectorise import Vectoriser
 
 SAMPLES = 3
 

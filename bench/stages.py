@@ -132,10 +132,10 @@ def topics_lda(path: Path, cap: int) -> int:
 
 def _topics(path: Path, cap: int, method: str) -> int:
     from pipeline.flow import build_corpus, load_study
+    from pipeline.model.themes import label_matrix, theme_centroids
+    from pipeline.model.topics import SeededNMF
+    from pipeline.model.vectorise import Vectoriser
     from pipeline.normalise import Normaliser
-    from pipeline.themes import label_matrix, theme_centroids
-    from pipeline.topics import SeededNMF
-    from pipeline.vectorise import Vectoriser
 
     messages, config = _messages(path)
     corpus = build_corpus(messages[:cap], Normaliser(config.normalise))

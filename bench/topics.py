@@ -22,11 +22,10 @@ from sklearn.decomposition import NMF, LatentDirichletAllocation
 
 from bench.corpus import make_export
 from pipeline.config import load_config
-from pipeline.evaluate import npmi_coherence, stability, theme_agreement, topic_diversity
 from pipeline.flow import build_corpus, load_study
 from pipeline.ingest import read_exports
-from pipeline.normalise import Normaliser
-from pipeline.themes import (
+from pipeline.model.metrics import npmi_coherence, stability, theme_agreement, topic_diversity
+from pipeline.model.themes import (
     assign_themes,
     calibrate_thresholds,
     label_matrix,
@@ -34,8 +33,9 @@ from pipeline.themes import (
     theme_centroids,
     theme_scores,
 )
-from pipeline.topics import SeededNMF, corpus_term_weights, solve_weights
-from pipeline.vectorise import Vectoriser
+from pipeline.model.topics import SeededNMF, corpus_term_weights, solve_weights
+from pipeline.model.vectorise import Vectoriser
+from pipeline.normalise import Normaliser
 
 # Each fit gives H (matched to the themes), a message-weight function, and the rows
 # whose top terms describe the topics: for seeded NMF those Guyub reports, refitted to

@@ -402,8 +402,8 @@ def fit(
 
       guyub fit exports/ -o models/mine
     """
-    from pipeline.artifacts import save_model
     from pipeline.flow import model_manifest
+    from pipeline.model.artifacts import save_model
 
     cfg = _config(config, set_, date_order, interviewers=interviewer)
     progress = choose(quiet, log_json)
@@ -500,7 +500,7 @@ def evaluate(
         load_everyday,
         seed_cross_validation,
     )
-    from pipeline.themes import DataError, load_labelled
+    from pipeline.model.themes import DataError, load_labelled
 
     if seed_cv:
         cfg = _config(config, set_)
@@ -621,8 +621,8 @@ def batch(
     """
     import duckdb
 
-    from pipeline.batch import run_batch
-    from pipeline.store import Store, StoreError
+    from pipeline.batch.job import run_batch
+    from pipeline.batch.store import Store, StoreError
 
     _salt_ready(_load_model_or_fail(model).config, choose(as_json, log_json))
     for inbox in inboxes:
@@ -665,7 +665,7 @@ def batch(
 
 
 def _load_model_or_fail(path: Path):
-    from pipeline.artifacts import ModelError, load_model
+    from pipeline.model.artifacts import ModelError, load_model
 
     try:
         return load_model(path)
@@ -675,7 +675,7 @@ def _load_model_or_fail(path: Path):
 
 def _run_or_fail(inputs, cfg: Config, model=None, progress=None):
     from pipeline.flow import NothingToRead, run
-    from pipeline.themes import DataError
+    from pipeline.model.themes import DataError
 
     try:
         return run(inputs, cfg, model, progress)

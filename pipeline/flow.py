@@ -16,18 +16,19 @@ import numpy as np
 import scipy.sparse as sp
 
 from pipeline import __version__
-from pipeline.background import BackgroundText, load_background
-from pipeline.classify import SCORE_CHUNK
-from pipeline.collector import keep_out_of_gc
 from pipeline.config import Config, resolve_data_path
-from pipeline.evaluate import npmi_coherence, theme_agreement, topic_diversity
-from pipeline.forked import can_fork, forked_map, worker_count
+from pipeline.engine.collector import keep_out_of_gc
+from pipeline.engine.forked import can_fork, forked_map, worker_count
+from pipeline.engine.prefetch import Prefetch
 from pipeline.ingest import Ingested, expand_inputs, read_exports
-from pipeline.model import Applied, ThemeModel
+from pipeline.model.background import BackgroundText, load_background
+from pipeline.model.classify import SCORE_CHUNK
+from pipeline.model.fitted import Applied, ThemeModel
+from pipeline.model.metrics import npmi_coherence, theme_agreement, topic_diversity
+from pipeline.model.themes import SeedMessage, Theme, label_matrix, load_codebook, load_labelled
 from pipeline.normalise import Normalised, Normaliser
 from pipeline.normalise.parallel import normalise_all
 from pipeline.outputs import check_output_folder, clear_leftovers, work_folder
-from pipeline.prefetch import Prefetch
 from pipeline.privacy import mask_path, salt_fingerprint
 from pipeline.progress import Progress
 from pipeline.records import Message
@@ -35,7 +36,6 @@ from pipeline.report.build import write_run_dir
 from pipeline.report.data import RunData
 from pipeline.report.messages import MessagesFile
 from pipeline.report.write import write_json
-from pipeline.themes import SeedMessage, Theme, label_matrix, load_codebook, load_labelled
 
 
 @dataclass

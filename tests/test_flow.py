@@ -36,7 +36,7 @@ def test_reading_each_distinct_text_once_changes_nothing():
 def test_applying_on_two_processes_gives_the_same_bits_as_one():
     from dataclasses import replace
 
-    from pipeline.classify import SCORE_CHUNK
+    from pipeline.model.classify import SCORE_CHUNK
 
     config = load_config(overrides=["topics.stability_runs=1"])
     normaliser = Normaliser(config.normalise)

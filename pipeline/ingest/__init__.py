@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path, PurePosixPath
 
-from pipeline.collector import collector_paused
 from pipeline.config import IngestConfig, PrivacyConfig
+from pipeline.engine.collector import collector_paused
 from pipeline.ingest.common import Document, Parsed
 from pipeline.ingest.decode import IngestError
 from pipeline.ingest.line import looks_like_line, parse_line

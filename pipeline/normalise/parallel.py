@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 from functools import partial
 from itertools import chain
 
-from pipeline.collector import collector_paused
-from pipeline.forked import can_fork, forked_map, worker_count
+from pipeline.engine.collector import collector_paused
+from pipeline.engine.forked import can_fork, forked_map, worker_count
 from pipeline.normalise import Normalised, Normaliser
 
 CHUNK = 5_000

@@ -25,7 +25,7 @@ from pipeline.records import MESSAGE_FIELDS, Message
 from pipeline.report.data import dominant_topic
 
 if TYPE_CHECKING:
-    from pipeline.model import Applied
+    from pipeline.model.fitted import Applied
     from pipeline.normalise import Normalised
 
 SCHEMA = pa.schema(

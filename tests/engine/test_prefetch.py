@@ -1,9 +1,9 @@
-from pipeline import prefetch
 from pipeline.config import load_config
+from pipeline.engine import prefetch
+from pipeline.engine.prefetch import Prefetch
 from pipeline.flow import build_corpus
 from pipeline.ingest import read_exports
 from pipeline.normalise import Normaliser
-from pipeline.prefetch import Prefetch
 from tests.conftest import EXAMPLE
 
 

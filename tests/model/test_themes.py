@@ -5,7 +5,13 @@ import numpy as np
 import pytest
 
 from pipeline.config import resolve_data_path
-from pipeline.themes import DataError, assign_themes, load_codebook, load_labelled, match_topics
+from pipeline.model.themes import (
+    DataError,
+    assign_themes,
+    load_codebook,
+    load_labelled,
+    match_topics,
+)
 
 STUDY_THEMES = [
     "togetherness",
@@ -80,7 +86,7 @@ def test_broken_json_names_the_line(tmp_path):
 
 def test_stratified_folds_share_each_theme():
     from pipeline.flow import stratified_folds
-    from pipeline.themes import SeedMessage
+    from pipeline.model.themes import SeedMessage
 
     items = [SeedMessage(str(i), ("a",) if i < 6 else ("b",), "id", "train") for i in range(9)]
     folds = stratified_folds(items, 3)
@@ -111,11 +117,13 @@ def test_shipped_model_maps_formal_english_summaries():
     # Hand-labelled sentences in the register of the study's own summaries, written
     # apart from the seed set; an early prototype got about half of these right.
     from pipeline import DEFAULT_MODEL_DIR
-    from pipeline.artifacts import load_model
+    from pipeline.model.artifacts import load_model
     from pipeline.normalise import Normaliser
 
     model = load_model(DEFAULT_MODEL_DIR)
-    items = load_labelled(Path(__file__).parent / "fixtures" / "formal_english.jsonl", STUDY_THEMES)
+    items = load_labelled(
+        Path(__file__).parents[1] / "fixtures" / "formal_english.jsonl", STUDY_THEMES
+    )
     normaliser = Normaliser(model.config.normalise)
     assigned = model.apply([normaliser(i.text) for i in items]).assigned
     hits = [assigned[n, STUDY_THEMES.index(i.themes[0])] for n, i in enumerate(items)]
@@ -129,13 +137,13 @@ def test_shipped_model_reaches_the_target_on_messages_it_never_saw():
     # to the seed set or tune on them: they stand in for the team's independent set,
     # on which the issue asks for macro-F1 >= 0.85.
     from pipeline import DEFAULT_MODEL_DIR
-    from pipeline.artifacts import load_model
-    from pipeline.evaluate import theme_agreement
+    from pipeline.model.artifacts import load_model
+    from pipeline.model.metrics import theme_agreement
+    from pipeline.model.themes import label_matrix
     from pipeline.normalise import Normaliser
-    from pipeline.themes import label_matrix
 
     model = load_model(DEFAULT_MODEL_DIR)
-    path = Path(__file__).parent / "fixtures" / "members_independent.jsonl"
+    path = Path(__file__).parents[1] / "fixtures" / "members_independent.jsonl"
     items = load_labelled(path, STUDY_THEMES)
     normaliser = Normaliser(model.config.normalise)
     assigned = model.apply([normaliser(i.text) for i in items]).assigned
@@ -146,7 +154,7 @@ def test_shipped_model_reaches_the_target_on_messages_it_never_saw():
 def test_everyday_budget_raises_only_the_thresholds_everyday_text_reaches():
     import numpy as np
 
-    from pipeline.themes import assign_themes, calibrate_thresholds
+    from pipeline.model.themes import assign_themes, calibrate_thresholds
 
     # two themes; seeds of theme 0 score 0.6-0.9, of theme 1 0.7-0.9
     scores = np.array([[0.9, 0.0], [0.6, 0.0], [0.7, 0.1], [0.0, 0.9], [0.0, 0.7], [0.1, 0.0]])
@@ -165,7 +173,7 @@ def test_everyday_budget_raises_only_the_thresholds_everyday_text_reaches():
 def test_agreement_reports_the_share_of_no_theme_messages_given_one():
     import numpy as np
 
-    from pipeline.evaluate import theme_agreement
+    from pipeline.model.metrics import theme_agreement
 
     truth = np.array([[1, 0], [0, 0], [0, 0], [0, 0], [0, 0]], dtype=bool)
     predicted = np.array([[1, 0], [0, 1], [0, 0], [0, 0], [1, 1]], dtype=bool)

@@ -19,18 +19,18 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.artifacts import ARRAYS, THEMES, VOCABULARY, load_model
+from pipeline.batch.store import Store
 from pipeline.ingest import IngestError, expand_inputs, read_export
 from pipeline.ingest.sources import refuse_special_file
-from pipeline.model import ThemeModel
+from pipeline.model.artifacts import ARRAYS, THEMES, VOCABULARY, load_model
+from pipeline.model.fitted import ThemeModel
+from pipeline.model.topics import row_residuals
 from pipeline.normalise import Normaliser
 from pipeline.outputs import write_folder
 from pipeline.privacy import Privacy, mask_path
 from pipeline.progress import Progress
 from pipeline.report.html import render_batch_report
 from pipeline.report.write import write_csv, write_json
-from pipeline.store import Store
-from pipeline.topics import row_residuals
 
 # A refit looks due when new messages are explained this much worse than the fit's own.
 DRIFT_RATIO = 1.15

@@ -10,11 +10,11 @@ import numpy as np
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
-from pipeline.classify import ThemeClassifier, out_of_fold_probabilities
 from pipeline.config import Config, ThemesConfig, TopicsConfig
-from pipeline.evaluate import stability
-from pipeline.forked import Background, worker_count
-from pipeline.themes import (
+from pipeline.engine.forked import Background, worker_count
+from pipeline.model.classify import ThemeClassifier, out_of_fold_probabilities
+from pipeline.model.metrics import stability
+from pipeline.model.themes import (
     SeedMessage,
     Theme,
     assign_themes,
@@ -25,8 +25,8 @@ from pipeline.themes import (
     theme_centroids,
     theme_scores,
 )
-from pipeline.topics import SeededNMF, corpus_term_weights, row_residuals, solve_weights
-from pipeline.vectorise import Vectoriser
+from pipeline.model.topics import SeededNMF, corpus_term_weights, row_residuals, solve_weights
+from pipeline.model.vectorise import Vectoriser
 
 if TYPE_CHECKING:
     from pipeline.normalise import Normalised
@@ -72,7 +72,7 @@ class ThemeModel:
     ) -> ThemeModel:
         """Fit on the corpus (the messages the topics are found in, as token lists),
         the seeds (normalised), and everyday texts that carry no theme (normalised; the
-        background of `pipeline.background`), which the themes are told apart from."""
+        background of `pipeline.model.background`), which the themes are told apart from."""
         # One BLAS thread: the dense products here are small (K = 16 topics), and a
         # second thread only waits for the core that the stability refits keep busy
         # (200k messages: fit 7.3-7.7 s -> 5.5-6.2 s).

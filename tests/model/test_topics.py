@@ -1,7 +1,7 @@
 import numpy as np
 import scipy.sparse as sp
 
-from pipeline.topics import SeededNMF, _nonnegative_part, corpus_term_weights, solve_weights
+from pipeline.model.topics import SeededNMF, _nonnegative_part, corpus_term_weights, solve_weights
 
 
 def corpus(seed: int = 0) -> sp.csr_matrix:
@@ -137,7 +137,7 @@ def test_weights_solve_a_known_mixture():
 
 
 def test_row_residuals_by_hand():
-    from pipeline.topics import row_residuals
+    from pipeline.model.topics import row_residuals
 
     H = np.array([[1.0, 0.0], [0.0, 1.0]])
     X = sp.csr_matrix(np.array([[3.0, 4.0], [1.0, 0.0]]))

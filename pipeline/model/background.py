@@ -9,7 +9,7 @@ thresholds' budget of false claims (see `themes.calibrate_thresholds`).
 
 The file is derived from the public corpora beside the project by
 
-    python -m pipeline.background ../shared/corpora -o configs/background.jsonl
+    python -m pipeline.model.background ../shared/corpora -o configs/background.jsonl
 
 and a test checks that this reproduces it. Only the corpora's train splits (and sets
 that have no split) become `train` rows; validation splits become `test` rows, which
@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.themes import DataError
+from pipeline.model.themes import DataError
 
 # Seeds the sampling of capped parts, so the same corpora always give the same file.
 SAMPLE_SEED = 20261206
@@ -142,7 +142,9 @@ def dumps_background(rows: list[BackgroundText]) -> str:
 def main(argv: list[str]) -> int:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m pipeline.background", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m pipeline.model.background", description=__doc__
+    )
     parser.add_argument("corpora", type=Path, help="the shared corpora folder")
     parser.add_argument("-o", "--output", type=Path, required=True)
     args = parser.parse_args(argv)

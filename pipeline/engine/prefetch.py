@@ -23,9 +23,9 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from pipeline.collector import collector_paused
 from pipeline.config import PrivacyConfig
-from pipeline.forked import can_fork, worker_count
+from pipeline.engine.collector import collector_paused
+from pipeline.engine.forked import can_fork, worker_count
 from pipeline.ingest.decode import IngestError
 from pipeline.ingest.sources import open_document
 from pipeline.ingest.whatsapp import HEADER_LINES, SNIFF_LINES, sniff_layout, split_author

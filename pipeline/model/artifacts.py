@@ -13,13 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.classify import SURFACE_CONFIG, ThemeClassifier
 from pipeline.config import ConfigError, config_from_data
-from pipeline.model import ThemeModel
+from pipeline.model.classify import SURFACE_CONFIG, ThemeClassifier
+from pipeline.model.fitted import ThemeModel
+from pipeline.model.themes import Theme
+from pipeline.model.topics import SeededNMF
+from pipeline.model.vectorise import Vectoriser
 from pipeline.outputs import write_folder
-from pipeline.themes import Theme
-from pipeline.topics import SeededNMF
-from pipeline.vectorise import Vectoriser
 
 # 2: the theme classifier (surface words and coefficients) joined the model.
 FORMAT_VERSION = 3

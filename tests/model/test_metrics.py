@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from pipeline.evaluate import npmi_coherence, theme_agreement, topic_diversity
+from pipeline.model.metrics import npmi_coherence, theme_agreement, topic_diversity
 
 
 def test_theme_agreement_by_hand():
@@ -45,7 +45,7 @@ def test_topic_diversity():
 
 
 def test_stability_by_hand():
-    from pipeline.evaluate import matched_jaccard, stability
+    from pipeline.model.metrics import matched_jaccard, stability
 
     # topic sets {0,1} {2,3} vs {2,3} {0,4}: pairs match crosswise, Jaccard 1 and 1/3
     assert matched_jaccard([{0, 1}, {2, 3}], [{2, 3}, {0, 4}]) == pytest.approx((1 + 1 / 3) / 2)

@@ -6,10 +6,10 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.background import build_background, dumps_background, load_background
 from pipeline.config import resolve_data_path
+from pipeline.model.background import build_background, dumps_background, load_background
 
-CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+CORPORA = Path(__file__).resolve().parents[3] / "shared" / "corpora"
 INDONLU = CORPORA / "indonlu-smsa-emot"
 needs_corpora = pytest.mark.skipif(
     not CORPORA.exists(), reason="../shared/corpora is not beside the project"
@@ -18,7 +18,7 @@ needs_corpora = pytest.mark.skipif(
 
 @needs_corpora
 def test_shipped_background_is_what_the_documented_command_makes():
-    # python -m pipeline.background ../shared/corpora -o configs/background.jsonl
+    # python -m pipeline.model.background ../shared/corpora -o configs/background.jsonl
     shipped = resolve_data_path("background.jsonl").read_text(encoding="utf-8")
     assert dumps_background(build_background(CORPORA)) == shipped
 
@@ -91,7 +91,7 @@ def test_at_most_a_tenth_of_smsa_test_texts_get_a_theme(tmp_path):
 
 def test_a_word_ambiguous_outside_business_talk_is_no_theme_by_itself():
     from pipeline import DEFAULT_MODEL_DIR
-    from pipeline.artifacts import load_model
+    from pipeline.model.artifacts import load_model
     from pipeline.normalise import Normaliser
 
     model = load_model(DEFAULT_MODEL_DIR)
@@ -107,7 +107,7 @@ def test_everyday_talk_the_issue_found_coded_stays_uncoded():
     # data. Three more quoted there are still coded (creativity, legality twice): the
     # issue's closing note lists them.
     from pipeline import DEFAULT_MODEL_DIR
-    from pipeline.artifacts import load_model
+    from pipeline.model.artifacts import load_model
     from pipeline.normalise import Normaliser
 
     model = load_model(DEFAULT_MODEL_DIR)

@@ -23,8 +23,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from pipeline.config import VectoriseConfig
-from pipeline.topics import WEIGHT_BLOCK
-from pipeline.vectorise import Vectoriser
+from pipeline.model.topics import WEIGHT_BLOCK
+from pipeline.model.vectorise import Vectoriser
 
 # Words as the reader sees them; placeholders such as _price_ are words too.
 _SURFACE_WORD = re.compile(r"\w+")

@@ -1,7 +1,12 @@
 import numpy as np
 import scipy.sparse as sp
 
-from pipeline.classify import ThemeClassifier, fit_linear, out_of_fold_probabilities, surface_words
+from pipeline.model.classify import (
+    ThemeClassifier,
+    fit_linear,
+    out_of_fold_probabilities,
+    surface_words,
+)
 
 
 def test_surface_words_keep_placeholders_and_drop_punctuation():

@@ -272,7 +272,7 @@ def test_a_damaged_store_is_refused_and_never_written(tmp_path):
 
 
 def test_a_store_made_by_the_previous_guyub_is_brought_up_to_date(tmp_path):
-    from pipeline.store import Store
+    from pipeline.batch.store import Store
 
     old = tmp_path / "old.duckdb"
     with duckdb.connect(str(old)) as db:  # schema 1, as the previous Guyub made it

@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linear_sum_assignment
 
-from pipeline.topics import unit_rows
+from pipeline.model.topics import unit_rows
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from pipeline import DEFAULT_MODEL_DIR
-from pipeline.artifacts import ARRAYS, MANIFEST, ModelError, load_model, save_model, write_npz
 from pipeline.config import load_config
 from pipeline.flow import build_corpus, fit_model, model_manifest
 from pipeline.ingest import read_exports
+from pipeline.model.artifacts import ARRAYS, MANIFEST, ModelError, load_model, save_model, write_npz
 from pipeline.normalise import Normaliser
 from tests.conftest import EXAMPLE
 
@@ -111,13 +111,13 @@ def test_shipped_model_is_what_the_documented_command_makes(tmp_path):
 
 
 def _npz_with(path, **arrays):
-    from pipeline.artifacts import write_npz
+    from pipeline.model.artifacts import write_npz
 
     write_npz(path, arrays)
 
 
 def _damage_arrays(model_dir, change):
-    from pipeline.artifacts import read_npz
+    from pipeline.model.artifacts import read_npz
 
     arrays = read_npz(model_dir / ARRAYS)
     change(arrays)

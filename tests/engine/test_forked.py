@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from pipeline.forked import Background, forked_map
+from pipeline.engine.forked import Background, forked_map
 
 
 def _square_sum(state, chunk):

@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from pipeline.config import VectoriseConfig
-from pipeline.vectorise import Vectoriser, ngrams
+from pipeline.model.vectorise import Vectoriser, ngrams
 
 DOCS = [
     ["harga", "kemas", "baru"],

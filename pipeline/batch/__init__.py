@@ -1,0 +1,1 @@
+"""The scheduled batch job (`job`) over many groups' exports and its DuckDB store (`store`)."""
