@@ -19,13 +19,14 @@ import numpy as np
 
 from bench.corpus import make_export
 from pipeline.config import load_config
-from pipeline.flow import build_corpus, load_study
 from pipeline.ingest import read_exports
 from pipeline.model.metrics import matched_jaccard, npmi_coherence
-from pipeline.model.themes import label_matrix, theme_centroids
+from pipeline.model.study import label_matrix, load_study
+from pipeline.model.themes import theme_centroids
 from pipeline.model.topics import SeededNMF, corpus_term_weights
 from pipeline.model.vectorise import Vectoriser
 from pipeline.normalise import Normaliser
+from pipeline.normalise.corpus import build_corpus
 
 SAMPLES = 3
 
@@ -56,7 +57,7 @@ def main(argv: list[str] | None = None) -> None:
     normaliser = Normaliser(config.normalise)
     path = make_export(args.messages)
     corpus = build_corpus(read_exports([path], config.ingest, config.privacy).messages, normaliser)
-    themes, seeds = load_study(config)
+    themes, seeds = load_study(config.themes)
     train = [s for s in seeds if s.split == "train"]
     seed_tokens = [normaliser(s.text).tokens for s in train]
     seed_labels = label_matrix(train, [t.id for t in themes])

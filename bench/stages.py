@@ -131,15 +131,16 @@ def topics_lda(path: Path, cap: int) -> int:
 
 
 def _topics(path: Path, cap: int, method: str) -> int:
-    from pipeline.flow import build_corpus, load_study
-    from pipeline.model.themes import label_matrix, theme_centroids
+    from pipeline.model.study import label_matrix, load_study
+    from pipeline.model.themes import theme_centroids
     from pipeline.model.topics import SeededNMF
     from pipeline.model.vectorise import Vectoriser
     from pipeline.normalise import Normaliser
+    from pipeline.normalise.corpus import build_corpus
 
     messages, config = _messages(path)
     corpus = build_corpus(messages[:cap], Normaliser(config.normalise))
-    themes, seeds = load_study(config)
+    themes, seeds = load_study(config.themes)
     normaliser = Normaliser(config.normalise)
     seed_tokens = [normaliser(s.text).tokens for s in seeds]
     vectoriser = Vectoriser(config.vectorise).fit([*corpus.tokens, *seed_tokens])

@@ -22,13 +22,12 @@ from sklearn.decomposition import NMF, LatentDirichletAllocation
 
 from bench.corpus import make_export
 from pipeline.config import load_config
-from pipeline.flow import build_corpus, load_study
 from pipeline.ingest import read_exports
 from pipeline.model.metrics import npmi_coherence, stability, theme_agreement, topic_diversity
+from pipeline.model.study import label_matrix, load_study
 from pipeline.model.themes import (
     assign_themes,
     calibrate_thresholds,
-    label_matrix,
     match_topics,
     theme_centroids,
     theme_scores,
@@ -36,6 +35,7 @@ from pipeline.model.themes import (
 from pipeline.model.topics import SeededNMF, corpus_term_weights, solve_weights
 from pipeline.model.vectorise import Vectoriser
 from pipeline.normalise import Normaliser
+from pipeline.normalise.corpus import build_corpus
 
 # Each fit gives H (matched to the themes), a message-weight function, and the rows
 # whose top terms describe the topics: for seeded NMF those Guyub reports, refitted to
@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> None:
     normaliser = Normaliser(config.normalise)
     path = args.export or make_export(args.messages)
     corpus = build_corpus(read_exports([path], config.ingest, config.privacy).messages, normaliser)
-    themes, seeds = load_study(config)
+    themes, seeds = load_study(config.themes)
     ids = [t.id for t in themes]
     train = [s for s in seeds if s.split == "train"]
     test = [s for s in seeds if s.split == "test"]

@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from msgspec.structs import replace
 from rich.console import Console
 from typer.core import TyperArgument, TyperCommand
 
 from pipeline import DEFAULT_MODEL_DIR
-from pipeline.config import Config, ConfigError, choice_of, load_config
+from pipeline.config import Config, ConfigError, load_config
 from pipeline.ingest import read_exports
 from pipeline.normalise import Normaliser
 from pipeline.progress import choose
@@ -402,8 +401,8 @@ def fit(
 
       guyub fit exports/ -o models/mine
     """
-    from pipeline.flow import model_manifest
     from pipeline.model.artifacts import save_model
+    from pipeline.provenance import model_manifest
 
     cfg = _config(config, set_, date_order, interviewers=interviewer)
     progress = choose(quiet, log_json)
@@ -411,12 +410,13 @@ def fit(
     _check_output(output, "model", inputs)
     result = _run_or_fail(inputs, cfg, progress=progress)
     with _output_errors():
-        save_model(result.model, output, model_manifest(result.model, result.corpus, cfg))
-    test = result.model.metrics.get("seed_test") or {}
+        ids = [m.id for m in result.corpus.messages]
+        save_model(result.model, output, model_manifest(result.model, ids))
+    test = result.model.metrics_.get("seed_test") or {}
     if not (quiet or log_json):
         out.print(
             f"model written to {output}: {len(result.corpus.messages)} messages, "
-            f"{len(result.model.topic_themes)} topics, held-out seed macro-F1 {test.get('macro_f1', 'n/a')}"
+            f"{len(result.model.topic_themes_)} topics, held-out seed macro-F1 {test.get('macro_f1', 'n/a')}"
         )
     if _report_bad_inputs(result.ingested.reports):
         raise typer.Exit(2)
@@ -431,29 +431,28 @@ def apply(
     output: Annotated[
         Path, typer.Option("-o", "--output", metavar="FOLDER", help="Folder for the outputs.")
     ],
+    config: ConfigOption = None,
+    set_: SetOption = None,
     date_order: DateOrder = None,
+    fmt: FormatOption = None,
+    pseudonymise: Pseudonymise = False,
+    keep_duplicates: KeepDuplicates = False,
     interviewer: Interviewer = None,
     quiet: Quiet = False,
     log_json: LogJson = False,
 ) -> None:
-    """Apply a saved model to new exports and write the report (no refitting).
+    """Apply a saved model to new exports and write the report (no refitting). Reading,
+    privacy and the engine follow your config; normalising, topics and themes follow
+    the model.
 
     Example:
 
       guyub apply new_exports/ --model models/mine -o out_march
     """
     fitted = _load_model_or_fail(model)
-    cfg = fitted.config
+    cfg = _config(config, set_, date_order, fmt, pseudonymise, keep_duplicates, interviewer)
     progress = choose(quiet, log_json)
     _salt_ready(cfg, progress)
-    if date_order:
-        try:
-            date_order = choice_of("ingest.date_order", date_order, f"--date-order {date_order}")
-        except ConfigError as error:
-            raise fail(str(error)) from None
-        cfg = replace(cfg, ingest=replace(cfg.ingest, date_order=date_order))
-    if interviewer:
-        cfg = replace(cfg, ingest=replace(cfg.ingest, interviewers=interviewer))
     _run_and_report(inputs, cfg, output, progress, fitted)
 
 
@@ -493,40 +492,23 @@ def evaluate(
 
       guyub evaluate --seed-cv --corpus exports/
     """
-    from pipeline.flow import (
-        build_corpus,
-        evaluate_model,
-        everyday_claims,
-        load_everyday,
-        seed_cross_validation,
-    )
-    from pipeline.model.themes import DataError, load_labelled
+    from pipeline.flow import cross_validate
+    from pipeline.model.study import DataError, load_labelled
+    from pipeline.model.validate import evaluate_labelled
 
-    if seed_cv:
-        cfg = _config(config, set_)
-        normaliser = Normaliser(cfg.normalise)
-        messages = read_exports(corpus or [], cfg.ingest, cfg.privacy).messages
-        try:
-            result = seed_cross_validation(
-                cfg, build_corpus(messages, normaliser), normaliser, folds
-            )
-        except DataError as error:
-            raise fail(str(error)) from None
-        n = result["seeds"]
-    else:
-        if labelled is None:
+    try:
+        if seed_cv:
+            result = cross_validate(corpus or [], _config(config, set_), folds)
+            n = result["seeds"]
+        elif labelled is None:
             raise fail("give LABELLED.jsonl, or --seed-cv")
-        fitted = _load_model_or_fail(model)
-        try:
+        else:
+            fitted = _load_model_or_fail(model)
             items = load_labelled(labelled, fitted.theme_ids)
-        except DataError as error:
-            raise fail(str(error)) from None
-        normaliser = Normaliser(fitted.config.normalise)
-        result = evaluate_model(fitted, items, normaliser)
-        held_out = [b for b in load_everyday(fitted.config) if b.split == "test"]
-        if held_out:
-            result["everyday_test"] = everyday_claims(fitted, held_out, normaliser)
-        n = len(items)
+            result = evaluate_labelled(fitted, items, Normaliser(fitted.config.normalise))
+            n = len(items)
+    except DataError as error:
+        raise fail(str(error)) from None
     if as_json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False, sort_keys=True) + "\n")
         return
@@ -609,6 +591,8 @@ def batch(
         bool, typer.Option("--json", help="Print the run's summary as one JSON object.")
     ] = False,
     log_json: LogJson = False,
+    config: ConfigOption = None,
+    set_: SetOption = None,
 ) -> None:
     """Apply a model to fresh exports of many groups, counting every message exactly once.
 
@@ -624,7 +608,9 @@ def batch(
     from pipeline.batch.job import run_batch
     from pipeline.batch.store import Store, StoreError
 
-    _salt_ready(_load_model_or_fail(model).config, choose(as_json, log_json))
+    _load_model_or_fail(model)  # a missing or damaged model: before the store is touched
+    cfg = _config(config, set_)
+    _salt_ready(cfg, choose(as_json, log_json))
     for inbox in inboxes:
         if not inbox.exists():  # before the store and the reports are made
             raise fail(f"{inbox}: no such file or folder")
@@ -636,7 +622,13 @@ def batch(
     try:
         with _output_errors():
             summary = run_batch(
-                inboxes, model, opened, output, rescore=rescore, progress=choose(True, log_json)
+                inboxes,
+                model,
+                opened,
+                output,
+                cfg,
+                rescore=rescore,
+                progress=choose(True, log_json),
             )
     except StoreError as error:
         raise fail(str(error)) from None
@@ -675,7 +667,7 @@ def _load_model_or_fail(path: Path):
 
 def _run_or_fail(inputs, cfg: Config, model=None, progress=None):
     from pipeline.flow import NothingToRead, run
-    from pipeline.model.themes import DataError
+    from pipeline.model.study import DataError
 
     try:
         return run(inputs, cfg, model, progress)

@@ -69,12 +69,6 @@ class NormaliseConfig(Table):
     english_concepts: bool = True
     stopwords: bool = True
     min_token_length: Annotated[int, Meta(ge=1, le=50)] = 2
-    # Processes for large inputs, normalising and applying (0: one per core); below
-    # min_parallel texts, one process.
-    workers: Annotated[int, Meta(ge=0, le=256)] = 0
-    min_parallel: Annotated[int, Meta(ge=1)] = 50_000
-    # Normalise on a second process while a large input is still being parsed
-    prefetch: bool = True
 
 
 class VectoriseConfig(Table):
@@ -144,15 +138,18 @@ class PrivacyConfig(Table):
     mask_emails: bool = True
 
 
-class Config(Table):
-    ingest: IngestConfig = field(default_factory=IngestConfig)
-    normalise: NormaliseConfig = field(default_factory=NormaliseConfig)
-    vectorise: VectoriseConfig = field(default_factory=VectoriseConfig)
-    topics: TopicsConfig = field(default_factory=TopicsConfig)
-    themes: ThemesConfig = field(default_factory=ThemesConfig)
-    report: ReportConfig = field(default_factory=ReportConfig)
-    privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
+class EngineConfig(Table):
+    """Where the work runs: settings of the machine, never of a model."""
 
+    # Processes for large inputs, normalising and applying (0: one per core); below
+    # min_parallel texts, one process.
+    workers: Annotated[int, Meta(ge=0, le=256)] = 0
+    min_parallel: Annotated[int, Meta(ge=1)] = 50_000
+    # Normalise on a second process while a large input is still being parsed
+    prefetch: bool = True
+
+
+class Tables(Table):
     def as_dict(self) -> dict:
         return msgspec.to_builtins(self)
 
@@ -163,6 +160,40 @@ class Config(Table):
 
     def to_toml(self) -> str:
         return tomli_w.dumps(self.as_dict())
+
+
+class ModelConfig(Tables):
+    """The tables that define a model, saved with it: how text becomes terms, topics and
+    themes. Nothing about the machine, the inputs' format or the user's privacy."""
+
+    normalise: NormaliseConfig = field(default_factory=NormaliseConfig)
+    vectorise: VectoriseConfig = field(default_factory=VectoriseConfig)
+    topics: TopicsConfig = field(default_factory=TopicsConfig)
+    themes: ThemesConfig = field(default_factory=ThemesConfig)
+
+
+MODEL_TABLES = tuple(f.name for f in msgspec.structs.fields(ModelConfig))
+
+
+class Config(Tables):
+    ingest: IngestConfig = field(default_factory=IngestConfig)
+    normalise: NormaliseConfig = field(default_factory=NormaliseConfig)
+    vectorise: VectoriseConfig = field(default_factory=VectoriseConfig)
+    topics: TopicsConfig = field(default_factory=TopicsConfig)
+    themes: ThemesConfig = field(default_factory=ThemesConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
+    privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
+    engine: EngineConfig = field(default_factory=EngineConfig)
+
+    def model_config(self) -> ModelConfig:
+        """The tables a model fitted under this config is defined by."""
+        return ModelConfig(**{name: getattr(self, name) for name in MODEL_TABLES})
+
+    def with_model(self, model: ModelConfig) -> Config:
+        """This run's settings, with a fitted model's own tables in place of these."""
+        return msgspec.structs.replace(
+            self, **{name: getattr(model, name) for name in MODEL_TABLES}
+        )
 
 
 class ConfigError(ValueError):
@@ -240,10 +271,10 @@ def load_config(
     return config
 
 
-def config_from_data(data: dict, source: Path | str) -> Config:
-    """The config the tables in `data` describe, every value checked."""
+def config_from_data(data: dict, source: Path | str, kind: type[Tables] = Config) -> Tables:
+    """The config (or a model's tables) that `data` describes, every value checked."""
     try:
-        return msgspec.convert(data, Config)
+        return msgspec.convert(data, kind)
     except msgspec.ValidationError as err:
         message, where = _problem(str(err))
         raise ConfigError(f"{source}: {where + ': ' if where else ''}{message}") from None
@@ -302,7 +333,15 @@ def _as_typed(dotted: str, item: str, flags: Mapping[str, str]) -> str:
     return f"--set {item}"
 
 
+# Settings that moved to another table, for configs written before the move.
+MOVED = {
+    f"normalise.{key}": f"engine.{key}" for key in ("workers", "min_parallel", "prefetch")
+}
+
+
 def _did_you_mean(dotted: str) -> str:
+    if dotted in MOVED:
+        return f"; it is now {MOVED[dotted]}"
     near = difflib.get_close_matches(dotted, settings(), n=1, cutoff=0.6)
     return f"; did you mean {near[0]}?" if near else ""
 
@@ -313,7 +352,7 @@ LIMITS = {
     "- 100,000 asked for 75 GiB",
     "topics.random_state": "NumPy's seeds run from 0 to 2**32 - 1",
     "topics.max_iter": "the fit converges long before; more only waits",
-    "normalise.workers": "more processes than this machine's cores only compete",
+    "engine.workers": "more processes than this machine's cores only compete",
     "vectorise.max_features": "a vocabulary beyond a million terms does not fit in memory",
     "vectorise.min_df": "a term in more messages than any chat holds would keep no term",
     "vectorise.ngram_max": "phrases longer than three words recur too rarely to count",

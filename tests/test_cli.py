@@ -300,12 +300,12 @@ def test_keep_duplicates_flag(tmp_path):
 def test_messages_parquet_holds_each_messages_own_tokens(run_dir):
     """Row by row, the tokens stored are what `guyub normalise` gives for that text."""
     from pipeline.config import load_config
-    from pipeline.flow import load_study
+    from pipeline.model.study import load_study
     from pipeline.normalise import Normaliser
 
     config = load_config()
     normaliser = Normaliser(config.normalise)
-    theme_ids = {t.id for t in load_study(config)[0]}
+    theme_ids = {t.id for t in load_study(config.themes)[0]}
     rows = pq.read_table(run_dir / "messages.parquet").to_pylist()
     assert len(rows) > 100
     for row in rows:
@@ -323,7 +323,7 @@ def test_one_process_writes_the_same_outputs_and_leaves_nothing_beside_them(run_
     # run_dir was made on both cores (forked apply workers, parquet encoded on a thread)
     out = tmp_path / "one" / "out"
     result = runner.invoke(
-        app, ["run", str(EXAMPLE), "-o", str(out), "--set", "normalise.workers=1"]
+        app, ["run", str(EXAMPLE), "-o", str(out), "--set", "engine.workers=1"]
     )
     assert result.exit_code == 0, result.output
     for name in OUTPUTS:

@@ -32,6 +32,29 @@ def test_unknown_key_is_refused_with_its_name():
         load_config(overrides=["topics.mue=3"])
 
 
+def test_a_setting_that_moved_says_where_it_went(tmp_path):
+    with pytest.raises(
+        ConfigError, match=r"normalise\.workers is not a setting; it is now engine\.workers"
+    ):
+        load_config(overrides=["normalise.workers=1"])
+    old = tmp_path / "old.toml"
+    old.write_text("[normalise]\nprefetch = false\n")
+    with pytest.raises(ConfigError, match=r"old\.toml: normalise\.prefetch .* engine\.prefetch"):
+        load_config(old)
+
+
+def test_a_model_keeps_only_its_own_tables():
+    config = load_config(overrides=["engine.workers=1", "topics.extra_topics=4"])
+    model_tables = config.model_config().as_dict()
+    assert sorted(model_tables) == ["normalise", "themes", "topics", "vectorise"]
+    assert model_tables["topics"]["extra_topics"] == 4
+    # a run with a fitted model keeps its own engine, privacy and ingest settings
+    other = load_config(overrides=["engine.workers=2", "privacy.pseudonymise_names=true"])
+    merged = other.with_model(config.model_config())
+    assert merged.engine.workers == 2 and merged.privacy.pseudonymise_names
+    assert merged.topics.extra_topics == 4
+
+
 def test_bad_value_is_refused():
     with pytest.raises(ConfigError, match=r"vectorise\.max_df"):
         load_config(overrides=["vectorise.max_df=3.5"])

@@ -20,12 +20,15 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.batch.store import Store
+from pipeline.config import Config, IngestConfig
 from pipeline.ingest import IngestError, expand_inputs, read_export
 from pipeline.ingest.sources import refuse_special_file
+from pipeline.model.apply import apply_distinct, distinct_rows
 from pipeline.model.artifacts import ARRAYS, THEMES, VOCABULARY, load_model
 from pipeline.model.fitted import ThemeModel
 from pipeline.model.topics import row_residuals
 from pipeline.normalise import Normaliser
+from pipeline.normalise.corpus import build_corpus
 from pipeline.outputs import write_folder
 from pipeline.privacy import Privacy, mask_path
 from pipeline.progress import Progress
@@ -65,14 +68,18 @@ def run_batch(
     model_dir: Path,
     store: Store,
     report_dir: Path,
+    config: Config | None = None,
     *,
     rescore: bool = False,
     progress: Progress | None = None,
 ) -> BatchSummary:
+    """`config`: the user's settings (reading exports, privacy, the engine); the model's
+    own tables (normalising, topics, themes) come from the model."""
     progress = progress or Progress()
     model = load_model(model_dir)
     version = model_version(model_dir)
-    privacy = Privacy(model.config.privacy)
+    config = (config or Config()).with_model(model.config)
+    privacy = Privacy(config.privacy)
     started = _now()
     files = expand_inputs(inboxes)
     run_id = store.begin()
@@ -81,7 +88,7 @@ def run_batch(
         with progress.stage("ingest") as stage:
             new_ids: set[str] = set()
             for path in files:
-                _ingest_one(path, model, privacy, store, run_id, summary, new_ids)
+                _ingest_one(path, config.ingest, privacy, store, run_id, summary, new_ids)
             if summary.failed:
                 stage.warn(f"{len(summary.failed)} of {len(files)} exports could not be read")
             elif not summary.new_exports:
@@ -90,7 +97,7 @@ def run_batch(
             pending = store.unscored(version)
             if not rescore:  # without --rescore, only this run's new messages
                 pending = [m for m in pending if m.id in new_ids]
-            summary.drift = _score(pending, model, store, version, run_id)
+            summary.drift = _score(pending, model, config, store, version, run_id)
             summary.scored = len(pending)
             if not pending:
                 stage.idle("no message to score")
@@ -118,7 +125,7 @@ def run_batch(
     return summary
 
 
-def _ingest_one(path, model, privacy, store, run_id, summary, new_ids) -> None:
+def _ingest_one(path, ingest: IngestConfig, privacy, store, run_id, summary, new_ids) -> None:
     try:
         refuse_special_file(path)
         data = path.read_bytes()
@@ -132,7 +139,7 @@ def _ingest_one(path, model, privacy, store, run_id, summary, new_ids) -> None:
     if store.export_seen(sha):
         return
     try:
-        messages, _ = read_export(path, model.config.ingest, privacy)
+        messages, _ = read_export(path, ingest, privacy)
     except IngestError as err:
         summary.failed.append(mask_path(str(err)))
         return
@@ -149,15 +156,14 @@ def _ingest_one(path, model, privacy, store, run_id, summary, new_ids) -> None:
 
 
 def _score(
-    messages, model: ThemeModel, store: Store, version: str, run_id: int
+    messages, model: ThemeModel, config: Config, store: Store, version: str, run_id: int
 ) -> dict[str, object]:
     """Score messages, store the scores, and describe the drift of what was scored."""
     if not messages:
         return {"messages": 0}
-    normaliser = Normaliser(model.config.normalise)
-    normalised = [normaliser(m.text) for m in messages]
-    X = model.vectoriser.transform([n.tokens for n in normalised])
-    applied = model.apply_matrix(X, [n.text for n in normalised])
+    corpus = build_corpus(messages, Normaliser(config.normalise), config.engine)
+    texts = [m.text for m in corpus.messages]
+    X, counts, applied = apply_distinct(model, texts, corpus.normalised, config.engine)
     ids = model.theme_ids
     rows = [
         (
@@ -165,11 +171,13 @@ def _score(
             [ids[t] for t in np.flatnonzero(applied.assigned[i])],
             [round(float(s), 6) for s in applied.scores[i]],
         )
-        for i, m in enumerate(messages)
+        for i, m in enumerate(corpus.messages)
     ]
     store.add_scores(rows, version, run_id)
-    residual = float(row_residuals(X, applied.weights, model.topics.components_).mean())
-    baseline = float(model.metrics.get("mean_residual") or 0.0)
+    first, _ = distinct_rows(texts)  # X holds the distinct texts' rows, once each
+    residuals = row_residuals(X, applied.weights[first], model.topics_.components_)
+    residual = float(np.average(residuals, weights=counts))
+    baseline = float(model.metrics_.get("mean_residual") or 0.0)
     ratio = residual / baseline if baseline else 1.0
     due = len(messages) >= DRIFT_MIN_MESSAGES and ratio > DRIFT_RATIO
     return {

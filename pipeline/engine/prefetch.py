@@ -23,7 +23,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from pipeline.config import PrivacyConfig
+from pipeline.config import EngineConfig, PrivacyConfig
 from pipeline.engine.collector import collector_paused
 from pipeline.engine.forked import can_fork, worker_count
 from pipeline.ingest.decode import IngestError
@@ -56,14 +56,18 @@ class Prefetch:
 
     @classmethod
     def start(
-        cls, inputs: Sequence[Path], normaliser: Normaliser, privacy: PrivacyConfig
+        cls,
+        inputs: Sequence[Path],
+        normaliser: Normaliser,
+        privacy: PrivacyConfig,
+        engine: EngineConfig,
     ) -> Prefetch:
         """A running prefetch, or an idle one when the inputs are small or the
         platform cannot fork (results are the same either way)."""
         size = sum(p.stat().st_size for p in inputs if p.is_file())
-        if size < PREFETCH_MIN_BYTES or worker_count(normaliser.config.workers) < 2:
+        if size < PREFETCH_MIN_BYTES or worker_count(engine.workers) < 2:
             return cls()
-        if not normaliser.config.prefetch or not can_fork():
+        if not engine.prefetch or not can_fork():
             return cls()
         handle, name = tempfile.mkstemp(prefix="guyub-prefetch-", suffix=".jsonl")
         os.close(handle)

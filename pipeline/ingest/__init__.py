@@ -84,6 +84,15 @@ class Ingested:
     def errors(self) -> list[FileReport]:
         return [report for report in self.reports if report.error]
 
+    def tell(self, stage) -> None:
+        """Mark the progress stage that read these inputs: failed when no message came
+        of them, warned when some input could not be read."""
+        failed, read = len(self.errors), len(self.reports)
+        if not self.messages:
+            stage.fail(f"no messages in {read} input(s); {failed} could not be read")
+        elif failed:
+            stage.warn(f"{failed} of {read} inputs could not be read")
+
 
 def read_export(
     path: Path, config: IngestConfig, privacy: Privacy

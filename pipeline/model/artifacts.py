@@ -13,16 +13,21 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.config import ConfigError, config_from_data
-from pipeline.model.classify import SURFACE_CONFIG, ThemeClassifier
+from pipeline.config import MODEL_TABLES, ConfigError, ModelConfig, config_from_data
 from pipeline.model.fitted import ThemeModel
-from pipeline.model.themes import Theme
+from pipeline.model.scorers import SCORERS
+from pipeline.model.study import Theme
 from pipeline.model.topics import SeededNMF
 from pipeline.model.vectorise import Vectoriser
 from pipeline.outputs import write_folder
 
 # 2: the theme classifier (surface words and coefficients) joined the model.
-FORMAT_VERSION = 3
+# 4: config.toml holds only the model's own tables (normalise, vectorise, topics,
+# themes); a format 3 model's other tables, and its normalise workers, are dropped.
+FORMAT_VERSION = 4
+READABLE_VERSIONS = (3, 4)
+# Settings of the machine that format 3 kept in [normalise].
+_FORMAT_3_ENGINE_KEYS = ("workers", "min_parallel", "prefetch")
 MANIFEST = "manifest.json"
 CONFIG = "config.toml"
 VOCABULARY = "vocabulary.json"
@@ -60,36 +65,30 @@ def save_model(model: ThemeModel, directory: Path, manifest: dict[str, object]) 
         )
         (staging / CONFIG).write_text(model.config.to_toml(), encoding="utf-8")
         (staging / VOCABULARY).write_text(
-            dumps_json(model.vectoriser.vocabulary_), encoding="utf-8"
+            dumps_json(model.vectoriser_.vocabulary_), encoding="utf-8"
         )
         (staging / THEMES).write_text(
             dumps_json(
                 {
                     "themes": [vars(t) for t in model.themes],
                     "topic_themes": [
-                        model.theme_ids[t] if t is not None else None for t in model.topic_themes
+                        model.theme_ids[t] if t is not None else None for t in model.topic_themes_
                     ],
                 }
             ),
             encoding="utf-8",
         )
         arrays = {
-            "idf": model.vectoriser.idf_,
-            "components": model.topics.components_,
-            "term_weights": model.term_weights,
-            "centroids": model.centroids,
-            "thresholds": model.thresholds,
+            "idf": model.vectoriser_.idf_,
+            "components": model.topics_.components_,
+            "term_weights": model.term_weights_,
+            "centroids": model.centroids_,
+            "thresholds": model.thresholds_,
+            **model.scorer_.arrays(),
         }
-        if model.classifier is not None:
-            classifier = model.classifier
-            (staging / SURFACE_VOCABULARY).write_text(
-                dumps_json(classifier.surface.vocabulary_), encoding="utf-8"
-            )
-            arrays |= {
-                "surface_idf": classifier.surface.idf_,
-                "classifier_coef": classifier.coef,
-                "classifier_intercept": classifier.intercept,
-            }
+        words = model.scorer_.words()
+        if words is not None:
+            (staging / SURFACE_VOCABULARY).write_text(dumps_json(words), encoding="utf-8")
         write_npz(staging / ARRAYS, arrays)
 
     write_folder(directory, "model", fill)
@@ -151,16 +150,20 @@ DAMAGE = (
 def _load_checked(directory: Path) -> ThemeModel:
     manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
     version = int(manifest.get("format_version", 0))
-    if version != FORMAT_VERSION:
+    if version not in READABLE_VERSIONS:
         newer = "newer" if version > FORMAT_VERSION else "older"
         raise ModelError(
             f"{directory}: model format {version} is {newer} than the one this Guyub "
             f"reads ({FORMAT_VERSION}); refit the model with `guyub fit`"
             + (" or upgrade Guyub" if version > FORMAT_VERSION else "")
         )
-    config = config_from_data(
-        tomllib.loads((directory / CONFIG).read_text(encoding="utf-8")), CONFIG
-    )
+    tables = tomllib.loads((directory / CONFIG).read_text(encoding="utf-8"))
+    if version == 3:
+        tables = {name: tables[name] for name in MODEL_TABLES if name in tables}
+        for key in _FORMAT_3_ENGINE_KEYS:
+            tables.get("normalise", {}).pop(key, None)
+    config = config_from_data(tables, CONFIG, ModelConfig)
+    scorer = SCORERS[config.themes.scorer]
     vocabulary = _json_list(directory / VOCABULARY, str)
     theme_data = json.loads((directory / THEMES).read_text(encoding="utf-8"))
     if not isinstance(theme_data, dict):
@@ -169,7 +172,7 @@ def _load_checked(directory: Path) -> ThemeModel:
     ids = [t.id for t in themes]
     topic_themes = [ids.index(t) if t is not None else None for t in theme_data["topic_themes"]]
     arrays = read_npz(directory / ARRAYS)
-    classifier = None
+    words = _json_list(directory / SURFACE_VOCABULARY, str) if scorer.has_words else None
     n_topics, n_terms, n_themes = len(topic_themes), len(vocabulary), len(themes)
     expected = {
         "idf": (n_terms,),
@@ -178,14 +181,7 @@ def _load_checked(directory: Path) -> ThemeModel:
         "centroids": (n_themes, n_terms),
         "thresholds": (n_themes,),
     }
-    if config.themes.scorer == "classifier":
-        surface_terms = _json_list(directory / SURFACE_VOCABULARY, str)
-        features = n_terms + n_topics + len(surface_terms)
-        expected |= {
-            "surface_idf": (len(surface_terms),),
-            "classifier_coef": (n_themes, features),
-            "classifier_intercept": (n_themes,),
-        }
+    expected |= scorer.shapes(n_terms, n_topics, n_themes, len(words or ()))
     for name, shape in expected.items():
         array = arrays[name]
         if array.shape != shape:
@@ -195,27 +191,17 @@ def _load_checked(directory: Path) -> ThemeModel:
             )
         if not np.isfinite(array).all():
             raise ModelError(f"{directory}: damaged model ({ARRAYS}: {name} holds NaN or infinity)")
-    if config.themes.scorer == "classifier":
-        surface = Vectoriser.from_arrays(SURFACE_CONFIG, surface_terms, arrays["surface_idf"])
-        classifier = ThemeClassifier(
-            surface, arrays["classifier_coef"], arrays["classifier_intercept"]
-        )
-    topics = SeededNMF.from_config(config.topics)
-    topics.components_, topics.n_themes_ = arrays["components"], n_themes
-    vectoriser = Vectoriser.from_arrays(config.vectorise, vocabulary, arrays["idf"])
-    model = ThemeModel(
-        config,
-        themes,
-        vectoriser,
-        topics,
-        topic_themes,
-        arrays["thresholds"],
-        arrays["centroids"],
-        arrays["term_weights"],
-        classifier,
-    )
+    model = ThemeModel(config, themes)
+    model.topics_ = SeededNMF.from_config(config.topics)
+    model.topics_.components_, model.topics_.n_themes_ = arrays["components"], n_themes
+    model.vectoriser_ = Vectoriser.from_arrays(config.vectorise, vocabulary, arrays["idf"])
+    model.topic_themes_ = topic_themes
+    model.scorer_ = scorer.restore(config.themes, arrays, words, topic_themes, n_themes)
+    model.thresholds_ = arrays["thresholds"]
+    model.centroids_ = arrays["centroids"]
+    model.term_weights_ = arrays["term_weights"]
     metrics = manifest.get("metrics", {})
-    model.metrics = dict(metrics) if isinstance(metrics, dict) else {}
+    model.metrics_ = dict(metrics) if isinstance(metrics, dict) else {}
     return model
 
 

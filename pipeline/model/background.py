@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.model.themes import DataError
+from pipeline.model.study import DataError
 
 # Seeds the sampling of capped parts, so the same corpora always give the same file.
 SAMPLE_SEED = 20261206

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from itertools import chain
 
 import numpy as np
 import scipy.sparse as sp
 
 from pipeline.config import VectoriseConfig
+from pipeline.model.folds import deal_folds
 from pipeline.model.topics import WEIGHT_BLOCK
 from pipeline.model.vectorise import Vectoriser
 
@@ -41,22 +41,51 @@ def surface_words(text: str) -> list[str]:
     return _SURFACE_WORD.findall(text)
 
 
-@dataclass
 class ThemeClassifier:
-    surface: Vectoriser
-    coef: np.ndarray  # theme x (topic terms + surface words + topics)
-    intercept: np.ndarray  # theme
-    # whitespace piece of a text -> the surface-vocabulary columns of its words
-    _piece_columns: dict[str, tuple[int, ...]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
+    """Logistic regression per theme over a message's topic terms (X), surface words and
+    topic weights (W). `fit` learns `surface_` (the surface vocabulary), `coef_` (theme
+    x (topic terms + surface words + topics)) and `intercept_` (theme)."""
+
+    def __init__(self, c: float = 3.0):
+        self.c = c
+        # whitespace piece of a text -> the surface-vocabulary columns of its words
+        self._piece_columns: dict[str, tuple[int, ...]] = {}
+
+    @classmethod
+    def from_arrays(
+        cls, surface: Vectoriser, coef: np.ndarray, intercept: np.ndarray
+    ) -> ThemeClassifier:
+        """A classifier fitted before, from its saved arrays."""
+        self = cls()
+        self.surface_, self.coef_, self.intercept_ = surface, coef, intercept
+        return self
 
     @staticmethod
     def features(X: sp.csr_matrix, S: sp.csr_matrix, W: np.ndarray) -> sp.csr_matrix:
         return sp.hstack([X, S, sp.csr_matrix(W)], format="csr")
 
+    def fit(
+        self,
+        X: sp.csr_matrix,
+        W: np.ndarray,
+        texts: Sequence[str],
+        Y: np.ndarray,
+        weights: np.ndarray | None = None,
+        vocabulary_rows: int | None = None,
+    ) -> ThemeClassifier:
+        """Fitted on rows (X, W, texts) labelled Y, each weighing `weights` (1 if not
+        given). The surface vocabulary is learned from the first `vocabulary_rows` texts
+        alone (all if not given): the seeds' words, not the background's, whose rows
+        only teach how far those words can be trusted."""
+        words = [surface_words(t) for t in texts]
+        self.surface_ = Vectoriser(SURFACE_CONFIG).fit(words[:vocabulary_rows])
+        self._piece_columns = {}
+        S = self.surface_.transform(words)
+        self.coef_, self.intercept_ = fit_linear(self.features(X, S, W), Y, self.c, weights)
+        return self
+
     def surface_rows(self, texts: Sequence[str]) -> sp.csr_matrix:
-        """The surface-word rows of `texts`, as `surface.transform` of their
+        """The surface-word rows of `texts`, as `surface_.transform` of their
         `surface_words` gives them. A word never spans whitespace, so the columns are
         looked up once per distinct whitespace piece and cached: a regex scan and a
         look-up per word of every message were half the cost of scoring a million."""
@@ -73,45 +102,24 @@ class ThemeClassifier:
                 ]
             indices.extend(chain.from_iterable(columns))
             indptr.append(len(indices))
-        return self.surface.weigh(indices, indptr)
+        return self.surface_.weigh(indices, indptr)
 
     def _columns_of(self, piece: str) -> tuple[int, ...]:
-        index = self.surface.index
+        index = self.surface_.index
         columns = tuple(index[w] for w in surface_words(piece) if w in index)
         self._piece_columns[piece] = columns
         return columns
-
-    @classmethod
-    def fit(
-        cls,
-        X: sp.csr_matrix,
-        W: np.ndarray,
-        texts: Sequence[str],
-        Y: np.ndarray,
-        c: float,
-        weights: np.ndarray | None = None,
-        vocabulary_rows: int | None = None,
-    ) -> ThemeClassifier:
-        """Fitted on rows (X, W, texts) labelled Y, each weighing `weights` (1 if not
-        given). The surface vocabulary is learned from the first `vocabulary_rows` texts
-        alone (all if not given): the seeds' words, not the background's, whose rows
-        only teach how far those words can be trusted."""
-        words = [surface_words(t) for t in texts]
-        surface = Vectoriser(SURFACE_CONFIG).fit(words[:vocabulary_rows])
-        S = surface.transform(words)
-        coef, intercept = fit_linear(cls.features(X, S, W), Y, c, weights)
-        return cls(surface, coef, intercept)
 
     def scores(
         self, X: sp.csr_matrix, W: np.ndarray, texts: Sequence[str], chunk: int = SCORE_CHUNK
     ) -> np.ndarray:
         """Scores in chunks of rows, each view multiplied by its own coefficients: the
         feature matrix of a million messages is never built whole."""
-        n_terms, n_surface = X.shape[1], len(self.surface.vocabulary_)
-        coef_terms = self.coef[:, :n_terms].T
-        coef_surface = self.coef[:, n_terms : n_terms + n_surface].T
-        coef_topics = self.coef[:, n_terms + n_surface :].T
-        out = np.empty((X.shape[0], len(self.intercept)))
+        n_terms, n_surface = X.shape[1], len(self.surface_.vocabulary_)
+        coef_terms = self.coef_[:, :n_terms].T
+        coef_surface = self.coef_[:, n_terms : n_terms + n_surface].T
+        coef_topics = self.coef_[:, n_terms + n_surface :].T
+        out = np.empty((X.shape[0], len(self.intercept_)))
         for start in range(0, X.shape[0], chunk):
             rows = slice(start, start + chunk)
             linear = (
@@ -119,11 +127,11 @@ class ThemeClassifier:
                 + self.surface_rows(texts[rows]) @ coef_surface
                 + W[rows] @ coef_topics
             )
-            out[rows] = _sigmoid(linear + self.intercept)
+            out[rows] = _sigmoid(linear + self.intercept_)
         return out
 
     def scores_of(self, Z: sp.csr_matrix) -> np.ndarray:
-        return _probabilities(Z, self.coef, self.intercept)
+        return _probabilities(Z, self.coef_, self.intercept_)
 
 
 def fit_linear(
@@ -167,7 +175,7 @@ def out_of_fold_probabilities(
 ) -> np.ndarray:
     """Each row's scores from a classifier trained without it, for calibrating the
     thresholds: in-sample scores would be overconfident."""
-    fold_of = np.arange(Z.shape[0]) % max(folds, 2)
+    fold_of = deal_folds(Z.shape[0], folds)
     weights = np.ones(len(Y)) if weights is None else np.asarray(weights, dtype=np.float64)
     scores = np.zeros(Y.shape)
     for fold in np.unique(fold_of):

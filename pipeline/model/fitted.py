@@ -3,29 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
-from pipeline.config import Config, ThemesConfig, TopicsConfig
+from pipeline.config import ModelConfig, ThemesConfig, TopicsConfig
 from pipeline.engine.forked import Background, worker_count
-from pipeline.model.classify import ThemeClassifier, out_of_fold_probabilities
 from pipeline.model.metrics import stability
+from pipeline.model.scorers import SCORERS, Training
+from pipeline.model.study import SeedMessage, Theme, label_matrix
 from pipeline.model.themes import (
-    SeedMessage,
-    Theme,
+    TopicMatcher,
     assign_themes,
     calibrate_thresholds,
-    label_matrix,
-    match_topics,
     share_given_a_theme,
     theme_centroids,
-    theme_scores,
 )
-from pipeline.model.topics import SeededNMF, corpus_term_weights, row_residuals, solve_weights
+from pipeline.model.topics import SeededNMF, corpus_term_weights, row_residuals
 from pipeline.model.vectorise import Vectoriser
 
 if TYPE_CHECKING:
@@ -41,33 +37,32 @@ class Applied:
     assigned: np.ndarray  # message x theme, bool
 
 
-@dataclass
 class ThemeModel:
-    config: Config
-    themes: list[Theme]
-    vectoriser: Vectoriser
-    topics: SeededNMF
-    topic_themes: list[int | None]
-    thresholds: np.ndarray
-    centroids: np.ndarray
-    # topic x term: each topic as the fitted corpus expresses it; names and describes
-    # topics (topics.components_ gives the weights)
-    term_weights: np.ndarray
-    classifier: ThemeClassifier | None = None  # None: themes.scorer = "topics"
-    metrics: dict[str, object] = field(default_factory=dict)
+    """Themes for messages, in the scikit-learn habit: `ThemeModel(config, themes)`
+    stores its settings (the model's config tables and the codebook's themes), `fit`
+    learns and returns the model, and what it learned ends in `_`: the vectoriser, the
+    seeded NMF topics, the matcher's topic themes, the scorer, the thresholds, the
+    theme centroids, the topics' term weights and the fit's metrics. `workers` says
+    where the fit may run its stability refits; it is no part of the model."""
+
+    def __init__(self, config: ModelConfig, themes: Sequence[Theme], workers: int = 1):
+        self.config = config
+        self.themes = list(themes)
+        self.workers = workers
+
+    def clone(self) -> ThemeModel:
+        """An unfitted model with the same settings."""
+        return ThemeModel(self.config, self.themes, self.workers)
 
     @property
     def theme_ids(self) -> list[str]:
         return [t.id for t in self.themes]
 
-    @classmethod
     def fit(
-        cls,
+        self,
         corpus: Sequence[Sequence[str]],
         seeds: Sequence[SeedMessage],
         seed_docs: Sequence[Normalised],
-        themes: list[Theme],
-        config: Config,
         everyday_docs: Sequence[Normalised] = (),
     ) -> ThemeModel:
         """Fit on the corpus (the messages the topics are found in, as token lists),
@@ -77,18 +72,17 @@ class ThemeModel:
         # second thread only waits for the core that the stability refits keep busy
         # (200k messages: fit 7.3-7.7 s -> 5.5-6.2 s).
         with threadpool_limits(1):
-            theme_ids = [t.id for t in themes]
-            c = config.topics
+            c, t = self.config.topics, self.config.themes
             # Vocabulary and topics are learned from a seeded sample of a large corpus (and
             # every seed); every message still gets its weights from them in `apply`.
             rows = _sample_rows(len(corpus), 0, c.fit_sample, c.random_state)
             documents = [*(corpus[i] for i in rows), *(d.tokens for d in seed_docs)]
-            vectoriser = Vectoriser(config.vectorise).fit(documents)
-            X_fit = vectoriser.transform(documents)
+            self.vectoriser_ = Vectoriser(self.config.vectorise).fit(documents)
+            X_fit = self.vectoriser_.transform(documents)
             n_sample = len(rows)
             X_seeds = X_fit[n_sample:]
-            Y = label_matrix(seeds, theme_ids)
-            centroids = theme_centroids(X_seeds, Y)
+            Y = label_matrix(seeds, self.theme_ids)
+            self.centroids_ = theme_centroids(X_seeds, Y)
             # The refits that measure stability need only the sample and the centroids: they
             # run on the other core while this one fits (sparse products use one core).
             stability_job = (
@@ -97,104 +91,91 @@ class ThemeModel:
                     X_fit,
                     n_sample,
                     len(seed_docs),
-                    centroids,
+                    self.centroids_,
                     c,
-                    fork=worker_count(config.normalise.workers) > 1,
+                    fork=worker_count(self.workers) > 1,
                 )
                 if c.stability_runs > 1
                 else None
             )
-            topics = SeededNMF.from_config(c).fit(X_fit, centroids)
-            topic_themes = match_topics(
-                topics.components_, centroids, config.themes.match_threshold
+            self.topics_ = SeededNMF.from_config(c).fit(X_fit, self.centroids_)
+            matcher = TopicMatcher(t.match_threshold).fit(self.topics_.components_, self.centroids_)
+            self.topic_themes_ = matcher.topic_themes_
+            X_everyday = self.vectoriser_.transform([d.tokens for d in everyday_docs])
+            training = Training(
+                X_seeds,
+                [d.text for d in seed_docs],
+                Y,
+                X_everyday,
+                [d.text for d in everyday_docs],
+                self.topics_,
+                self.topic_themes_,
             )
-            t = config.themes
-            X_everyday = vectoriser.transform([d.tokens for d in everyday_docs])
-            if t.scorer == "classifier":
-                classifier, scores, everyday = fit_classifier(
-                    X_seeds, seed_docs, Y, X_everyday, everyday_docs, topics, t
-                )
-            else:
-                classifier = None
-                scores = out_of_fold_scores(X_seeds, Y, topics, topic_themes, t.calibration_folds)
-                everyday = theme_scores(topics.transform(X_everyday), topic_themes, Y.shape[1])
+            self.scorer_ = SCORERS[t.scorer](t).fit(training)
+            scores, everyday = self.scorer_.calibration_
             # a message with too little evidence is never given a theme: calibrate on
             # the scores as the rule leaves them
-            scores = scores * enough_evidence(vectoriser, X_seeds, t)[:, None]
-            everyday = everyday * enough_evidence(vectoriser, X_everyday, t)[:, None]
-            thresholds = calibrate_thresholds(
+            scores = scores * enough_evidence(self.vectoriser_, X_seeds, t)[:, None]
+            everyday = everyday * enough_evidence(self.vectoriser_, X_everyday, t)[:, None]
+            self.thresholds_ = calibrate_thresholds(
                 scores, Y, t.relative_threshold, everyday, t.everyday_rate
             )
-            W_fit = topics.transform(X_fit)
+            W_fit = self.topics_.transform(X_fit)
             # described from the corpus rows alone: the community's words, not the seeds'
             described = slice(0, n_sample) if n_sample else slice(None)
-            term_weights = corpus_term_weights(
-                X_fit[described], W_fit[described], topics.components_
+            self.term_weights_ = corpus_term_weights(
+                X_fit[described], W_fit[described], self.topics_.components_
             )
-            model = cls(
-                config,
-                themes,
-                vectoriser,
-                topics,
-                topic_themes,
-                thresholds,
-                centroids,
-                term_weights,
-                classifier,
-            )
-            model.metrics = {
+            self.metrics_ = {
                 "messages": len(corpus),
                 "seed_messages": len(seeds),
                 "everyday_texts": len(everyday_docs),
                 # out of fold: the share of everyday texts the thresholds let through
                 "everyday_given_a_theme_in_fitting": round(
-                    share_given_a_theme(everyday, thresholds, t.relative_threshold), 4
+                    share_given_a_theme(everyday, self.thresholds_, t.relative_threshold), 4
                 ),
-                "vocabulary": len(vectoriser.vocabulary_),
-                "topics": len(topic_themes),
-                "emergent_topics": sum(t is None for t in topic_themes),
-                "nmf_iterations": topics.n_iter_,
-                "theme_row_cosine": theme_row_cosine(topics.components_, centroids),
+                "vocabulary": len(self.vectoriser_.vocabulary_),
+                "topics": len(self.topic_themes_),
+                "emergent_topics": sum(k is None for k in self.topic_themes_),
+                "nmf_iterations": self.topics_.n_iter_,
+                "theme_row_cosine": theme_row_cosine(self.topics_.components_, self.centroids_),
                 # how well the topics explain the messages they were fitted on; batch runs
                 # compare new messages against it to tell when a refit is due
                 "mean_residual": round(
-                    float(row_residuals(X_fit, W_fit, topics.components_).mean()), 4
+                    float(row_residuals(X_fit, W_fit, self.topics_.components_).mean()), 4
                 ),
             }
             if stability_job is not None:
-                model.metrics["stability"] = stability_job.result()
-            return model
+                self.metrics_["stability"] = stability_job.result()
+            return self
 
     def apply(self, documents: Sequence[Normalised]) -> Applied:
-        X = self.vectoriser.transform([d.tokens for d in documents])
+        X = self.vectoriser_.transform([d.tokens for d in documents])
         return self.apply_matrix(X, [d.text for d in documents])
 
     def apply_matrix(self, X, texts: Sequence[str]) -> Applied:
         """Themes for messages already vectorised with this model's vectoriser; `texts`
         are their normalised texts, which the classifier reads too."""
-        weights = self.topics.transform(X)
-        if self.classifier is not None:
-            scores = self.classifier.scores(X, weights, texts)
-        else:
-            scores = theme_scores(weights, self.topic_themes, len(self.themes))
+        weights = self.topics_.transform(X)
+        scores = self.scorer_.scores(X, weights, texts)
         t = self.config.themes
-        assigned = assign_themes(scores, self.thresholds, t.relative_threshold)
-        assigned &= enough_evidence(self.vectoriser, X, t)[:, None]
+        assigned = assign_themes(scores, self.thresholds_, t.relative_threshold)
+        assigned &= enough_evidence(self.vectoriser_, X, t)[:, None]
         return Applied(weights, scores, assigned)
 
     def top_terms(self, n: int) -> list[list[str]]:
-        vocabulary = self.vectoriser.vocabulary_
+        vocabulary = self.vectoriser_.vocabulary_
         return [[vocabulary[i] for i in indices] for indices in self.top_term_indices(n)]
 
     def top_term_indices(self, n: int) -> list[list[int]]:
         """Each topic's n heaviest terms (fewer if it has fewer), as vocabulary indices."""
         return [
             [int(i) for i in np.argsort(-row, kind="stable")[:n] if row[i] > 0]
-            for row in self.term_weights
+            for row in self.term_weights_
         ]
 
     def topic_label(self, topic: int) -> str:
-        theme = self.topic_themes[topic]
+        theme = self.topic_themes_[topic]
         return self.theme_ids[theme] if theme is not None else "emergent"
 
 
@@ -231,53 +212,6 @@ def topic_stability(
         for seed in range(c.random_state, c.random_state + c.stability_runs)
     ]
     return stability(runs[0], runs[1:])
-
-
-def fit_classifier(
-    X_seeds: sp.csr_matrix,
-    seed_docs: Sequence[Normalised],
-    Y: np.ndarray,
-    X_everyday: sp.csr_matrix,
-    everyday_docs: Sequence[Normalised],
-    topics: SeededNMF,
-    t: ThemesConfig,
-) -> tuple[ThemeClassifier, np.ndarray, np.ndarray]:
-    """The classifier, trained on the seeds and the everyday texts (weak negatives: a
-    few everyday texts do carry a theme, so each weighs `everyday_weight` of a seed),
-    and out-of-fold scores of the seeds and of the everyday texts for calibration."""
-    n_seeds = X_seeds.shape[0]
-    X = sp.vstack([X_seeds, X_everyday], format="csr")
-    W = topics.transform(X)
-    texts = [d.text for d in (*seed_docs, *everyday_docs)]
-    labels = np.vstack([Y, np.zeros((X_everyday.shape[0], Y.shape[1]), dtype=bool)])
-    weights = np.concatenate([np.ones(n_seeds), np.full(X_everyday.shape[0], t.everyday_weight)])
-    classifier = ThemeClassifier.fit(
-        X, W, texts, labels, t.classifier_c, weights, vocabulary_rows=n_seeds
-    )
-    Z = classifier.features(X, classifier.surface_rows(texts), W)
-    scores = out_of_fold_probabilities(Z, labels, t.classifier_c, t.calibration_folds, weights)
-    return classifier, scores[:n_seeds], scores[n_seeds:]
-
-
-def out_of_fold_scores(
-    X_seeds, Y: np.ndarray, topics: SeededNMF, topic_themes: Sequence[int | None], folds: int
-) -> np.ndarray:
-    """Each seed's theme scores from theme rows built without it. Thresholds calibrated
-    on in-sample scores come out too high (a seed always sits near its own centroid), so
-    new messages would get too few themes."""
-    n = X_seeds.shape[0]
-    fold_of = np.arange(n) % max(folds, 2)
-    scores = np.zeros((n, Y.shape[1]))
-    for fold in np.unique(fold_of):
-        held = fold_of == fold
-        H = topics.components_.copy()
-        centroids = theme_centroids(X_seeds[~held], Y[~held])
-        for topic, theme in enumerate(topic_themes):
-            if theme is not None and Y[~held, theme].any():
-                H[topic] = centroids[theme]
-        weights = solve_weights(X_seeds[held], H, topics.weight_sweeps)
-        scores[held] = theme_scores(weights, topic_themes, Y.shape[1])
-    return scores
 
 
 def theme_row_cosine(components: np.ndarray, centroids: np.ndarray) -> float:

@@ -98,3 +98,19 @@ def stability(reference: np.ndarray, others: list[np.ndarray], n: int = 10) -> f
         return 1.0
     ref = top_term_sets(reference, n)
     return round(float(np.mean([matched_jaccard(ref, top_term_sets(o, n)) for o in others])), 4)
+
+
+def topic_quality(model, X, top_n: int = 10, counts=None) -> dict[str, object]:
+    """NPMI coherence of each topic's top terms over the corpus (its TF-IDF rows X, each
+    standing for `counts` messages), and diversity."""
+    presence = (X > 0).astype(np.float64).tocsc()
+    tops = model.top_term_indices(top_n)
+    coherence = [npmi_coherence(presence, idx, counts) for idx in tops]
+    names = model.top_terms(top_n)
+    themed = [c for c, t in zip(coherence, model.topic_themes_, strict=True) if t is not None]
+    return {
+        "coherence": coherence,
+        "mean_npmi": round(float(np.mean(coherence)), 4) if coherence else 0.0,
+        "theme_topic_npmi": round(float(np.mean(themed)), 4) if themed else 0.0,
+        "diversity": topic_diversity(names),
+    }

@@ -1,82 +1,15 @@
-"""From topics to the study's themes: the codebook, the seed set, the mapping, and each
-message's themes with a confidence."""
+"""From topics to the study's themes: each theme's centroid, the topic-to-theme match,
+calibrated thresholds, and each message's themes."""
 
 from __future__ import annotations
 
-import json
-import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linear_sum_assignment
 
 from pipeline.model.topics import unit_rows
-
-
-@dataclass(frozen=True)
-class Theme:
-    id: str
-    name_en: str
-    name_id: str
-    definition: str
-
-
-@dataclass(frozen=True)
-class SeedMessage:
-    text: str
-    themes: tuple[str, ...]
-    lang: str
-    split: str
-
-
-class DataError(ValueError):
-    """A codebook or labelled file that cannot be used; names the file and line."""
-
-
-def load_codebook(path: Path) -> list[Theme]:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as err:
-        raise DataError(f"{path}: {err}") from None
-    return [
-        Theme(id=key, name_en=t["name_en"], name_id=t["name_id"], definition=t["definition"])
-        for key, t in data["themes"].items()
-    ]
-
-
-def load_labelled(path: Path, theme_ids: Sequence[str]) -> list[SeedMessage]:
-    """`{"text", "themes": [...]}` per line; unknown theme ids are an error, not a skip."""
-    known = set(theme_ids)
-    items: list[SeedMessage] = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as err:
-        raise DataError(f"{path}: cannot read ({err})") from None
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            text, themes = row["text"], tuple(row.get("themes", ()))
-        except (json.JSONDecodeError, KeyError, TypeError) as err:
-            raise DataError(f"{path}:{number}: not a {{'text', 'themes'}} object ({err})") from None
-        unknown = [t for t in themes if t not in known]
-        if unknown or not isinstance(text, str):
-            raise DataError(f"{path}:{number}: unknown theme id(s) {unknown} or text not a string")
-        items.append(SeedMessage(text, themes, row.get("lang", ""), row.get("split", "train")))
-    return items
-
-
-def label_matrix(items: Sequence[SeedMessage], theme_ids: Sequence[str]) -> np.ndarray:
-    index = {t: i for i, t in enumerate(theme_ids)}
-    Y = np.zeros((len(items), len(theme_ids)), dtype=bool)
-    for row, item in enumerate(items):
-        for theme in item.themes:
-            Y[row, index[theme]] = True
-    return Y
 
 
 def theme_centroids(X: sp.csr_matrix, Y: np.ndarray) -> np.ndarray:
@@ -180,3 +113,15 @@ def assign_themes(scores: np.ndarray, thresholds: np.ndarray, relative: float) -
     """Boolean message x theme: score above its threshold and near the message's best."""
     best = scores.max(axis=1, keepdims=True)
     return (scores >= thresholds[None, :]) & (scores >= relative * best) & (scores > 0)
+
+
+class TopicMatcher:
+    """Names topics after themes: `fit(components, centroids)` learns `topic_themes_`,
+    each topic's theme (Hungarian matching on cosine) or None for an emergent topic."""
+
+    def __init__(self, threshold: float = 0.2):
+        self.threshold = threshold
+
+    def fit(self, components: np.ndarray, centroids: np.ndarray) -> TopicMatcher:
+        self.topic_themes_ = match_topics(components, centroids, self.threshold)
+        return self

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.config import ReportConfig
-from pipeline.outputs import write_folder
+from pipeline.outputs import clear_leftovers, work_folder, write_folder
 from pipeline.report.data import RunData
 from pipeline.report.html import render_report
 from pipeline.report.markdown import members_markdown, themes_markdown
+from pipeline.report.messages import MessagesFile
 from pipeline.report.tables import member_table, theme_table, topic_table, weekly_shares
-from pipeline.report.write import write_csv
+from pipeline.report.write import write_csv, write_json
+
+if TYPE_CHECKING:
+    from pipeline.model.fitted import Applied
+    from pipeline.normalise import Normalised
 
 # Files a run carries that the report is rebuilt from, not rebuilt itself.
 SOURCE_FILES = ("messages.parquet", "manifest.json")
@@ -102,6 +109,46 @@ def write_run_dir(
     write_folder(out_dir, "run", fill)
 
 
+def write_run_outputs(
+    out_dir: Path,
+    data: RunData,
+    config: ReportConfig,
+    manifest: dict[str, object],
+    normalised: Sequence[Normalised],
+    applied: Applied,
+) -> None:
+    """A run's outputs into out_dir, all at once or not at all: the report files,
+    messages.parquet and manifest.json."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    clear_leftovers(out_dir)
+    scratch = work_folder(out_dir, "scratch")
+    try:
+        # messages.parquet first: its encoding goes on beside the rest of the report
+        # (7 of the report's 11 s at 1M before it did)
+        messages = MessagesFile.start(
+            scratch / "messages.parquet", data.messages, normalised, applied, data.theme_ids
+        )
+        try:
+            write_run_dir(
+                out_dir,
+                data,
+                config,
+                {
+                    "messages.parquet": lambda path: _finished(messages, scratch / path.name, path),
+                    "manifest.json": lambda path: write_json(path, manifest),
+                },
+            )
+        finally:
+            messages.finish()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _finished(messages: MessagesFile, written: Path, target: Path) -> None:
+    messages.finish()
+    os.replace(written, target)
+
+
 def rebuild_report(run_dir: Path, data: RunData, config: ReportConfig) -> None:
     """Rewrite a run's report files from its messages and manifest, without refitting."""
     kept = {name: _copier(run_dir / name) for name in SOURCE_FILES}
@@ -112,4 +159,4 @@ def _copier(source: Path) -> Callable[[Path], None]:
     return lambda target: shutil.copyfile(source, target)
 
 
-__all__ = ["RunData", "rebuild_report", "report_files", "write_run_dir"]
+__all__ = ["RunData", "rebuild_report", "report_files", "write_run_dir", "write_run_outputs"]

@@ -7,10 +7,12 @@ import pytest
 
 from pipeline import DEFAULT_MODEL_DIR
 from pipeline.config import load_config
-from pipeline.flow import build_corpus, fit_model, model_manifest
+from pipeline.flow import fit_model
 from pipeline.ingest import read_exports
 from pipeline.model.artifacts import ARRAYS, MANIFEST, ModelError, load_model, save_model, write_npz
 from pipeline.normalise import Normaliser
+from pipeline.normalise.corpus import build_corpus
+from pipeline.provenance import model_manifest
 from tests.conftest import EXAMPLE
 
 
@@ -24,28 +26,28 @@ def fitted():
 
 
 def test_saved_model_loads_and_reads_messages_the_same(tmp_path, fitted):
-    model, corpus, config = fitted
-    save_model(model, tmp_path / "m", model_manifest(model, corpus, config))
+    model, corpus, _ = fitted
+    save_model(model, tmp_path / "m", model_manifest(model, [m.id for m in corpus.messages]))
     loaded = load_model(tmp_path / "m")
     before, after = model.apply(corpus.normalised[:50]), loaded.apply(corpus.normalised[:50])
     np.testing.assert_allclose(after.scores, before.scores, rtol=1e-12)
     assert np.array_equal(after.assigned, before.assigned)
-    assert loaded.topic_themes == model.topic_themes
+    assert loaded.topic_themes_ == model.topic_themes_
 
 
 def test_saving_twice_gives_identical_files(tmp_path, fitted, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    model, corpus, config = fitted
+    model, corpus, _ = fitted
     for name in ("a", "b"):
-        save_model(model, tmp_path / name, model_manifest(model, corpus, config))
+        save_model(model, tmp_path / name, model_manifest(model, [m.id for m in corpus.messages]))
     for file in (tmp_path / "a").iterdir():
         assert file.read_bytes() == (tmp_path / "b" / file.name).read_bytes(), file.name
 
 
 @pytest.mark.parametrize(("version", "word"), [(99, "newer"), (1, "older")])
 def test_another_format_is_refused_with_what_to_do(tmp_path, fitted, version, word):
-    model, corpus, config = fitted
-    save_model(model, tmp_path / "m", model_manifest(model, corpus, config))
+    model, corpus, _ = fitted
+    save_model(model, tmp_path / "m", model_manifest(model, [m.id for m in corpus.messages]))
     manifest = json.loads((tmp_path / "m" / MANIFEST).read_text())
     manifest["format_version"] = version
     (tmp_path / "m" / MANIFEST).write_text(json.dumps(manifest))
@@ -58,17 +60,18 @@ def test_a_topics_scored_model_saves_and_loads_without_a_classifier(tmp_path, fi
     config = load_config(overrides=["themes.scorer=topics", "topics.stability_runs=1"])
     normaliser = Normaliser(config.normalise)
     model = fit_model(corpus, config, normaliser)
-    assert model.classifier is None
-    save_model(model, tmp_path / "m", model_manifest(model, corpus, config))
+    assert not hasattr(model.scorer_, "classifier_")
+    save_model(model, tmp_path / "m", model_manifest(model, [m.id for m in corpus.messages]))
     loaded = load_model(tmp_path / "m")
-    assert loaded.classifier is None
+    assert not hasattr(loaded.scorer_, "classifier_")
+    assert not (tmp_path / "m" / "surface_vocabulary.json").exists()
     before, after = model.apply(corpus.normalised[:20]), loaded.apply(corpus.normalised[:20])
     np.testing.assert_allclose(after.scores, before.scores, rtol=1e-12)
 
 
 def test_pickled_arrays_are_refused(tmp_path, fitted):
-    model, corpus, config = fitted
-    save_model(model, tmp_path / "m", model_manifest(model, corpus, config))
+    model, corpus, _ = fitted
+    save_model(model, tmp_path / "m", model_manifest(model, [m.id for m in corpus.messages]))
     # An object array can only be read by unpickling, which would run code: refused.
     np.savez(tmp_path / "m" / ARRAYS, idf=np.array([{"x": 1}], dtype=object))
     with pytest.raises(ModelError, match="damaged"):

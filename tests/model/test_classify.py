@@ -33,7 +33,7 @@ Y = np.array([[1, 0], [1, 0], [1, 0], [0, 1], [0, 1], [0, 1]], dtype=bool)
 def _fitted() -> ThemeClassifier:
     # Topic views left empty: the surface words alone must carry these cues.
     X, W = sp.csr_matrix((6, 3)), np.zeros((6, 2))
-    return ThemeClassifier.fit(X, W, TEXTS, Y, c=10.0)
+    return ThemeClassifier(c=10.0).fit(X, W, TEXTS, Y)
 
 
 def test_surface_rows_count_each_word_as_the_plain_transform_does():
@@ -47,12 +47,12 @@ def test_surface_rows_count_each_word_as_the_plain_transform_does():
         "tidak ada kata yang dikenal",
         "diskon? diskon. (kumpul)",
     ]
-    expected = classifier.surface.transform([surface_words(t) for t in texts]).toarray()
+    expected = classifier.surface_.transform([surface_words(t) for t in texts]).toarray()
     for _ in range(2):
         np.testing.assert_array_equal(classifier.surface_rows(texts).toarray(), expected)
-    promo, diskon = (classifier.surface.index[w] for w in ("promo", "diskon"))
+    promo, diskon = (classifier.surface_.index[w] for w in ("promo", "diskon"))
     # three promos to one diskon: sublinear tf makes it 1 + log 3 against 1, times idf
-    row = expected[0] / classifier.surface.idf_
+    row = expected[0] / classifier.surface_.idf_
     np.testing.assert_allclose(row[promo] / row[diskon], 1 + np.log(3), rtol=1e-12)
 
 
@@ -85,7 +85,7 @@ def test_out_of_fold_scores_do_not_see_their_own_label():
     # nothing to go on, so its held-out score sits near the prior, not near 1.
     Z = sp.csr_matrix(np.eye(6))
     scores = out_of_fold_probabilities(Z, Y, c=100.0, folds=6)
-    in_sample = ThemeClassifier(None, *fit_linear(Z, Y, c=100.0)).scores_of(Z)
+    in_sample = ThemeClassifier.from_arrays(None, *fit_linear(Z, Y, c=100.0)).scores_of(Z)
     assert np.all(in_sample[Y] > 0.9)
     assert np.all(scores[Y] < 0.6)
 

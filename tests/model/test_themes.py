@@ -5,13 +5,8 @@ import numpy as np
 import pytest
 
 from pipeline.config import resolve_data_path
-from pipeline.model.themes import (
-    DataError,
-    assign_themes,
-    load_codebook,
-    load_labelled,
-    match_topics,
-)
+from pipeline.model.study import DataError, load_codebook, load_labelled
+from pipeline.model.themes import assign_themes, match_topics
 
 STUDY_THEMES = [
     "togetherness",
@@ -84,18 +79,9 @@ def test_broken_json_names_the_line(tmp_path):
         load_labelled(path, STUDY_THEMES)
 
 
-def test_stratified_folds_share_each_theme():
-    from pipeline.flow import stratified_folds
-    from pipeline.model.themes import SeedMessage
-
-    items = [SeedMessage(str(i), ("a",) if i < 6 else ("b",), "id", "train") for i in range(9)]
-    folds = stratified_folds(items, 3)
-    assert folds.tolist() == [0, 1, 2, 0, 1, 2, 0, 1, 2]
-
-
 def test_segments_join_close_messages_of_one_chat():
-    from pipeline.flow import Corpus, segments
     from pipeline.normalise import Normalised
+    from pipeline.normalise.corpus import Corpus, segments
     from pipeline.records import Message
 
     def message(chat, stamp, token):
@@ -139,7 +125,7 @@ def test_shipped_model_reaches_the_target_on_messages_it_never_saw():
     from pipeline import DEFAULT_MODEL_DIR
     from pipeline.model.artifacts import load_model
     from pipeline.model.metrics import theme_agreement
-    from pipeline.model.themes import label_matrix
+    from pipeline.model.study import label_matrix
     from pipeline.normalise import Normaliser
 
     model = load_model(DEFAULT_MODEL_DIR)

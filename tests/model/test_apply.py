@@ -1,9 +1,11 @@
 import numpy as np
 
-from pipeline.config import load_config
-from pipeline.flow import Corpus, apply_distinct, build_corpus, distinct_rows, fit_model
+from pipeline.config import EngineConfig, load_config
+from pipeline.flow import fit_model
 from pipeline.ingest import read_exports
+from pipeline.model.apply import apply_distinct, distinct_rows
 from pipeline.normalise import Normaliser
+from pipeline.normalise.corpus import Corpus, build_corpus
 from tests.conftest import EXAMPLE
 
 
@@ -23,7 +25,8 @@ def test_reading_each_distinct_text_once_changes_nothing():
     repeated = Corpus(
         corpus.messages + corpus.messages[:40], corpus.normalised + corpus.normalised[:40]
     )
-    X, counts, applied = apply_distinct(model, repeated)
+    texts = [m.text for m in repeated.messages]
+    X, counts, applied = apply_distinct(model, texts, repeated.normalised)
     every_row = model.apply(repeated.normalised)
     assert X.shape[0] == len({m.text for m in repeated.messages}) == len(counts)
     assert counts.sum() == len(repeated.messages)
@@ -54,8 +57,10 @@ def test_applying_on_two_processes_gives_the_same_bits_as_one():
         ],
         [corpus.normalised[i % k] for i in range(n)],
     )
-    X1, _, one = apply_distinct(model, big, workers=1)
-    X2, _, two = apply_distinct(model, big, workers=2, min_parallel=10)
+    texts = [m.text for m in big.messages]
+    X1, _, one = apply_distinct(model, texts, big.normalised, EngineConfig(workers=1))
+    two_workers = EngineConfig(workers=2, min_parallel=10)
+    X2, _, two = apply_distinct(model, texts, big.normalised, two_workers)
     assert (X1 != X2).nnz == 0
     for field in ("weights", "scores", "assigned"):
         np.testing.assert_array_equal(getattr(one, field), getattr(two, field))
