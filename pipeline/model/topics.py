@@ -121,16 +121,20 @@ def row_residuals(X: sp.csr_matrix, W: np.ndarray, H: np.ndarray) -> np.ndarray:
     return np.sqrt(np.maximum(squared - 2 * cross + model, 0.0))
 
 
+# The [topics] table's defaults are the estimator's: one place for both.
+_DEFAULTS = TopicsConfig()
+
+
 class SeededNMF:
     """Constructors store; `fit` learns `components_`; `transform` gives W."""
 
     def __init__(
         self,
-        extra_topics: int = 6,
-        mu: float = 30.0,
-        max_iter: int = 300,
-        tol: float = 1e-6,
-        random_state: int = 0,
+        extra_topics: int = _DEFAULTS.extra_topics,
+        mu: float = _DEFAULTS.mu,
+        max_iter: int = _DEFAULTS.max_iter,
+        tol: float = _DEFAULTS.tol,
+        random_state: int = _DEFAULTS.random_state,
         # HALS reaches machine precision in ~30 sweeps on our data (measured against 200)
         weight_sweeps: int = 30,
     ):

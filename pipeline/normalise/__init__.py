@@ -323,7 +323,7 @@ class Normaliser:
                 cached = word
             else:
                 # a word of a-z, as Sastrawi's stem() would make it (lowercase)
-                cached = self._stemmer.stem_word(word.lower()) or word
+                cached = self._stemmer(word.lower()) or word
             self._stems[word] = cached
         return cached
 

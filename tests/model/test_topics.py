@@ -143,3 +143,16 @@ def test_row_residuals_by_hand():
     X = sp.csr_matrix(np.array([[3.0, 4.0], [1.0, 0.0]]))
     W = np.array([[3.0, 0.0], [1.0, 0.0]])  # first row misses its 4, second is exact
     np.testing.assert_allclose(row_residuals(X, W, H), [4.0, 0.0], atol=1e-12)
+
+
+def test_the_estimators_defaults_are_the_configs():
+    from pipeline.config import TopicsConfig
+
+    made, table = SeededNMF(), TopicsConfig()
+    assert (made.extra_topics, made.mu, made.max_iter, made.tol, made.random_state) == (
+        table.extra_topics,
+        table.mu,
+        table.max_iter,
+        table.tol,
+        table.random_state,
+    )
