@@ -10,7 +10,6 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0.0.0"
 
 
-
 def _data_dir(package: str, folder: str) -> Path:
     """Where the package data `package` is: configs/ and models/ in a source tree (an
     editable install maps them), inside the package when installed from a wheel."""

@@ -334,9 +334,7 @@ def _as_typed(dotted: str, item: str, flags: Mapping[str, str]) -> str:
 
 
 # Settings that moved to another table, for configs written before the move.
-MOVED = {
-    f"normalise.{key}": f"engine.{key}" for key in ("workers", "min_parallel", "prefetch")
-}
+MOVED = {f"normalise.{key}": f"engine.{key}" for key in ("workers", "min_parallel", "prefetch")}
 
 
 def _did_you_mean(dotted: str) -> str:
