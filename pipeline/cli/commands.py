@@ -1,0 +1,196 @@
+"""The pipeline's commands: run, fit, apply, and report (rebuilt from a run)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pipeline.cli.app import command
+from pipeline.cli.options import (
+    ConfigOption,
+    DateOrder,
+    FormatOption,
+    Inputs,
+    Interviewer,
+    KeepDuplicates,
+    LogJson,
+    Pseudonymise,
+    Quiet,
+    SetOption,
+)
+from pipeline.cli.say import (
+    announce,
+    check_output,
+    config_from,
+    fail,
+    load_model_or_fail,
+    out,
+    output_errors,
+    report_bad_inputs,
+    salt_ready,
+)
+from pipeline.config import Config
+from pipeline.progress import choose
+
+
+@command("run")
+def run_command(
+    inputs: Inputs,
+    output: Annotated[
+        Path, typer.Option("-o", "--output", metavar="FOLDER", help="Folder for the outputs.")
+    ],
+    config: ConfigOption = None,
+    set_: SetOption = None,
+    date_order: DateOrder = None,
+    fmt: FormatOption = None,
+    pseudonymise: Pseudonymise = False,
+    keep_duplicates: KeepDuplicates = False,
+    interviewer: Interviewer = None,
+    quiet: Quiet = False,
+    log_json: LogJson = False,
+) -> None:
+    """The whole pipeline: parse, normalise, fit topics and themes, write the report.
+
+    Examples:
+
+      guyub run "WhatsApp Chat with UMKM Banua.txt" -o out
+
+      guyub run exports/ -o out --set topics.extra_topics=8
+    """
+    cfg = config_from(config, set_, date_order, fmt, pseudonymise, keep_duplicates, interviewer)
+    progress = choose(quiet, log_json)
+    salt_ready(cfg, progress)
+    run_and_report(inputs, cfg, output, progress)
+
+
+@command()
+def fit(
+    inputs: Inputs,
+    output: Annotated[
+        Path, typer.Option("-o", "--output", metavar="FOLDER", help="The model folder to write.")
+    ],
+    config: ConfigOption = None,
+    set_: SetOption = None,
+    date_order: DateOrder = None,
+    interviewer: Interviewer = None,
+    quiet: Quiet = False,
+    log_json: LogJson = False,
+) -> None:
+    """Fit a model (vocabulary, topics, theme map) on exports and the seed set, and save it.
+
+    Example:
+
+      guyub fit exports/ -o models/mine
+    """
+    from pipeline.model.artifacts import save_model
+    from pipeline.provenance import model_manifest
+
+    cfg = config_from(config, set_, date_order, interviewers=interviewer)
+    progress = choose(quiet, log_json)
+    salt_ready(cfg, progress)
+    check_output(output, "model", inputs)
+    result = run_or_fail(inputs, cfg, progress=progress)
+    with output_errors():
+        ids = [m.id for m in result.corpus.messages]
+        save_model(result.model, output, model_manifest(result.model, ids))
+    test = result.model.metrics_.get("seed_test") or {}
+    if not (quiet or log_json):
+        out.print(
+            f"model written to {output}: {len(result.corpus.messages)} messages, "
+            f"{len(result.model.topic_themes_)} topics, held-out seed macro-F1 {test.get('macro_f1', 'n/a')}"
+        )
+    if report_bad_inputs(result.ingested.reports):
+        raise typer.Exit(2)
+
+
+@command()
+def apply(
+    inputs: Inputs,
+    model: Annotated[
+        Path, typer.Option("--model", metavar="FOLDER", help="A model folder from `guyub fit`.")
+    ],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", metavar="FOLDER", help="Folder for the outputs.")
+    ],
+    config: ConfigOption = None,
+    set_: SetOption = None,
+    date_order: DateOrder = None,
+    fmt: FormatOption = None,
+    pseudonymise: Pseudonymise = False,
+    keep_duplicates: KeepDuplicates = False,
+    interviewer: Interviewer = None,
+    quiet: Quiet = False,
+    log_json: LogJson = False,
+) -> None:
+    """Apply a saved model to new exports and write the report (no refitting).
+
+    Reading, privacy and the engine follow your config; normalising, topics and themes
+    follow the model.
+
+    Example:
+
+      guyub apply new_exports/ --model models/mine -o out_march
+    """
+    fitted = load_model_or_fail(model)
+    cfg = config_from(config, set_, date_order, fmt, pseudonymise, keep_duplicates, interviewer)
+    progress = choose(quiet, log_json)
+    salt_ready(cfg, progress)
+    run_and_report(inputs, cfg, output, progress, fitted)
+
+
+@command()
+def report(
+    run_dir: Annotated[
+        Path,
+        typer.Argument(metavar="FOLDER", help="A folder written by `guyub run` or `guyub apply`."),
+    ],
+    config: ConfigOption = None,
+    set_: SetOption = None,
+) -> None:
+    """Rebuild a run's tables and report.html from its messages.parquet and manifest.json.
+
+    Example:
+
+      guyub report out
+    """
+    from pipeline.report.build import rebuild_report
+    from pipeline.report.data import RunDirError, load_run_dir
+
+    cfg = config_from(config, set_)
+    try:
+        data = load_run_dir(run_dir)
+    except RunDirError as error:
+        raise fail(str(error)) from None
+    check_output(run_dir, "run")
+    with output_errors():
+        rebuild_report(run_dir, data, cfg.report)
+    out.print(f"report rebuilt in {run_dir}/ from {len(data.messages)} messages")
+
+
+def run_or_fail(inputs, cfg: Config, model=None, progress=None):
+    from pipeline.flow import NothingToRead, run
+    from pipeline.model.study import DataError
+
+    try:
+        return run(inputs, cfg, model, progress)
+    except NothingToRead as nothing:
+        report_bad_inputs(nothing.ingested.reports)
+        raise fail(str(nothing)) from None
+    except DataError as error:
+        raise fail(str(error)) from None
+
+
+def run_and_report(inputs, cfg: Config, output: Path, progress, model=None) -> None:
+    """Run (fitting unless a model is given), write the outputs, say what happened;
+    exit 2 after all of it if some input could not be read."""
+    from pipeline.flow import write_run
+
+    check_output(output, "run", inputs)
+    result = run_or_fail(inputs, cfg, model, progress)
+    with progress.stage("report"), output_errors():
+        manifest = write_run(result, output, cfg, inputs)
+    announce(output, manifest, progress)
+    if report_bad_inputs(result.ingested.reports):
+        raise typer.Exit(2)
