@@ -8,14 +8,13 @@ a dictionary hit, and Sastrawi is only ever called once per word.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, MutableMapping
 from functools import partial
-from itertools import chain, combinations
+from itertools import chain
 from typing import NamedTuple
 
 from pipeline.config import NormaliseConfig, resolve_data_path
-from pipeline.normalise import steps
+from pipeline.normalise import banjarese, steps
 from pipeline.normalise.resources import (
     EMOJI_RE,
     FOREIGN_PLACEHOLDER_RE,
@@ -29,7 +28,7 @@ from pipeline.normalise.resources import (
     may_hold_mask_hint,
     stop_words,
 )
-from pipeline.normalise.stemming import sastrawi_stemmer
+from pipeline.normalise.stemming import Stems
 from pipeline.patterns import may_hold_url
 
 try:  # the join of cached pieces in C, built at install where a compiler is at hand
@@ -42,21 +41,6 @@ __all__ = ["Normalised", "Normaliser"]
 _LANGS = ("id", "en", "other")  # the order of a Piece's terms_* fields
 
 _PLACEHOLDER_TOKENS = frozenset(PLACEHOLDERS.values())
-# The prefixes and suffixes Sastrawi can remove (ber-/per-/ter- start like be-/pe-/te-).
-AFFIX_RE = re.compile(r"^(?:me|be|di|ke|pe|se|te)|(?:kan|an|i|nya|lah|kah|pun|ku|mu)$")
-
-
-# Banjarese verb prefixes and their Indonesian counterparts, longest first for the match.
-_BANJARESE_PREFIXES = {
-    "many": "meny",
-    "mang": "meng",
-    "mam": "mem",
-    "man": "men",
-    "ba": "ber",
-    "ta": "ter",
-}
-_BANJARESE_PREFIX_RE = re.compile("|".join(_BANJARESE_PREFIXES))
-_SUFFIXES = ("lah", "kah", "tah", "pun", "ku", "mu", "nya", "kan", "an", "i")
 
 
 class Piece(NamedTuple):
@@ -99,7 +83,7 @@ class Normaliser:
         self._english_words = frozenset(self._english) | frozenset(self._english.values()) | en_stop
         self._known = self._indonesian | self._english_words
         self._stop = (id_stop | en_stop | self.lexicons.fillers) - self.lexicons.keep
-        self._stemmer = sastrawi_stemmer() if config.stem else None
+        self._stem = Stems(roots, enabled=config.stem)
         self.text_steps = self._build_text_steps()
         # Most messages hold nothing to mask; one look for a digit, an @, a < or a URL
         # (after the clean-up, so that no invisible mark hides one) spares them the mask
@@ -115,10 +99,8 @@ class Normaliser:
         self._forms: dict[str, str] = {}
         self._langs: dict[str, str] = {}
         self._terms: dict[str, dict[str, str | None]] = {"id": {}, "en": {}, "other": {}}
-        self._stems: dict[str, str] = {}
         # a str -> Piece mapping the C join reads without making a string per piece
         self._pieces: MutableMapping[str, Piece] = PieceCache()
-        self._roots = roots
         self._derived = indonesian_derived_words()
 
     def _build_text_steps(self) -> list[tuple[str, Callable[[str], str]]]:
@@ -185,65 +167,7 @@ class Normaliser:
         # A lexicon word with its clitic: ongkirnya -> ongkos kirimnya
         if token.endswith("nya") and token[:-3] in lex.informal:
             return lex.informal[token[:-3]] + "nya"
-        return self._banjarese(token) or token
-
-    def _banjarese(self, token: str) -> str | None:
-        """The Indonesian form of a Banjarese word, or None. Banjarese also writes -akan
-        where Indonesian writes -kan (dijadiakan, manjelasakan)."""
-        forms = (token, token[:-4] + "kan") if token.endswith("akan") else (token,)
-        for form in forms:
-            if form in self._derived:  # Indonesian as it stands
-                if form != token:
-                    return form
-                continue
-            found = self._banjarese_affixed(form) or self._banjarese_vowels(form)
-            if found:
-                return found
-        return None
-
-    def _banjarese_vowels(self, token: str) -> str | None:
-        """The Indonesian spelling of a Banjarese word that writes a for Indonesian's
-        e (schwa) in its first syllable and maybe later ones: balajar belajar, pambeli
-        pembeli, kalabihan kelebihan, manarima menerima. Taken only when exactly one
-        such spelling is an affixed word of spaCy's Indonesian lemma table: over the
-        bench's text pool that maps 163 words, five of them wrongly (place names such as
-        Pajajaran); roots (labih lebih, tarima terima) are left to the lexicon, since
-        names and loans meet too many of them (bangkok bengkok, karen keren)."""
-        if len(token) < 5 or token[1] != "a" or token[0] in "aiueo":
-            return None
-        later = [i for i, ch in enumerate(token) if ch == "a" and i > 1]
-        if len(later) > 4:  # 16 spellings at most
-            return None
-        found = []
-        for count in range(len(later) + 1):
-            for positions in combinations(later, count):
-                letters = list(token)
-                for i in (1, *positions):
-                    letters[i] = "e"
-                spelling = "".join(letters)
-                if spelling in self._derived:
-                    found.append(spelling)
-        return found[0] if len(found) == 1 else None
-
-    def _banjarese_affixed(self, token: str) -> str | None:
-        """The Indonesian form of a Banjarese verb, or None: Banjarese writes ba- for
-        ber-, ta- for ter- and ma- for me-, with the same nasal changes (bausaha
-        berusaha, mandaftar mendaftar, mangirim mengirim). Taken only when the
-        Indonesian form is a word of spaCy's Indonesian lemma table (and the token, as
-        `_banjarese` checks, is not): a root that Sastrawi finds in a made-up form lets through loans and slang
-        (takoyaki "terkoyaki", taiwan, tajir, manyun) that the table keeps out."""
-        prefix = _BANJARESE_PREFIX_RE.match(token)
-        if prefix is None:
-            return None
-        # a known word with a suffix: baik-an, baru-lah, mana-nya, mama-ku
-        if any(token.endswith(s) and token[: -len(s)] in self._known for s in _SUFFIXES):
-            return None
-        rest = token[prefix.end() :]
-        indonesian_prefix = _BANJARESE_PREFIXES[prefix.group()]
-        if indonesian_prefix.endswith("r") and rest.startswith("r"):
-            indonesian_prefix = indonesian_prefix[:-1]  # ber + ragam is beragam
-        indonesian = indonesian_prefix + rest
-        return indonesian if indonesian in self._derived else None
+        return banjarese.indonesian_form(token, self._derived, self._known) or token
 
     def language(self, word: str) -> str:
         """'id', 'en', or '' when the word lists cannot tell."""
@@ -308,24 +232,10 @@ class Normaliser:
 
     def stems(self) -> dict[str, str]:
         """The Sastrawi stems learned so far, to warm another normaliser."""
-        return dict(self._stems)
+        return self._stem.learned()
 
     def adopt_stems(self, stems: dict[str, str]) -> None:
-        self._stems.update(stems)
-
-    def _stem(self, word: str) -> str:
-        """Sastrawi's stem, cached per word. Root words and words with no Indonesian
-        affix cannot change, so they skip Sastrawi, whose rules are slow to fail on the
-        names, slang and typos that make up the long tail of chat vocabulary."""
-        cached = self._stems.get(word)
-        if cached is None:
-            if self._stemmer is None or word in self._roots or not AFFIX_RE.search(word):
-                cached = word
-            else:
-                # a word of a-z, as Sastrawi's stem() would make it (lowercase)
-                cached = self._stemmer(word.lower()) or word
-            self._stems[word] = cached
-        return cached
+        self._stem.adopt(stems)
 
     # -- the whole message -------------------------------------------------------------
     def piece(self, piece: str) -> Piece:
