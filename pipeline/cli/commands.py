@@ -16,6 +16,7 @@ from pipeline.cli.options import (
     Interviewer,
     KeepDuplicates,
     LogJson,
+    OutputFolder,
     Pseudonymise,
     Quiet,
     SetOption,
@@ -38,9 +39,7 @@ from pipeline.progress import choose
 @command("run")
 def run_command(
     inputs: Inputs,
-    output: Annotated[
-        Path, typer.Option("-o", "--output", metavar="FOLDER", help="Folder for the outputs.")
-    ],
+    output: OutputFolder,
     config: ConfigOption = None,
     set_: SetOption = None,
     date_order: DateOrder = None,
@@ -111,9 +110,7 @@ def apply(
     model: Annotated[
         Path, typer.Option("--model", metavar="FOLDER", help="A model folder from `guyub fit`.")
     ],
-    output: Annotated[
-        Path, typer.Option("-o", "--output", metavar="FOLDER", help="Folder for the outputs.")
-    ],
+    output: OutputFolder,
     config: ConfigOption = None,
     set_: SetOption = None,
     date_order: DateOrder = None,

@@ -15,6 +15,9 @@ Inputs = Annotated[
         show_default=False,
     ),
 ]
+OutputFolder = Annotated[
+    Path, typer.Option("-o", "--output", metavar="FOLDER", help="Folder for the outputs.")
+]
 ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", metavar="FILE.toml", help="A TOML config laid over the defaults."),
