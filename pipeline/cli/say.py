@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 
 from pipeline.cli.options import FLAGS
-from pipeline.config import Config, ConfigError, load_config
+from pipeline.config import MODEL_TABLES, Config, ConfigError, load_config
 
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)
@@ -98,6 +98,20 @@ def config_from(
         return load_config(path, [*(overrides or []), *extra], FLAGS)
     except ConfigError as error:
         raise fail(str(error)) from None
+
+
+def warn_model_settings(overrides: Sequence[str] | None) -> None:
+    """Say that a --set of a model's own table does not hold when a model is applied:
+    the model was fitted with its settings, and only a refit changes them."""
+    for item in overrides or ():
+        table = item.partition(".")[0].strip()
+        if table in MODEL_TABLES:
+            err.print(
+                f"[yellow]warning:[/] --set {item}: [{table}] is the model's own setting and "
+                "stays as the model was fitted; refit with `guyub fit` to change it",
+                markup=True,
+                soft_wrap=True,
+            )
 
 
 def encoding_note(report) -> str:

@@ -186,6 +186,26 @@ def test_apply_with_the_shipped_model(tmp_path):
     assert (out / "themes.csv").exists()
 
 
+def test_apply_reads_with_the_users_settings_and_scores_with_the_models(tmp_path):
+    """A model holds no run-time settings: what `apply` is told about reading and
+    privacy holds, while the model's own tables (here its topics) stay the model's."""
+    from pipeline import DEFAULT_MODEL_DIR
+
+    out = tmp_path / "applied"
+    args = ["apply", str(EXAMPLE), "--model", str(DEFAULT_MODEL_DIR), "-o", str(out)]
+    mine = ["--set", "privacy.pseudonymise_names=true", "--set", "topics.extra_topics=3"]
+    result = runner.invoke(app, [*args, *mine, "--set", "engine.workers=1"])
+    assert result.exit_code == 0, result.output
+    assert "--set topics.extra_topics=3: [topics] is the model's own setting" in result.output
+    authors = {row["author"] for row in pq.read_table(out / "messages.parquet").to_pylist()}
+    assert authors and all(author.startswith("member-") for author in authors)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["config"]["privacy"]["pseudonymise_names"] is True
+    assert manifest["config"]["engine"]["workers"] == 1
+    assert manifest["config"]["topics"]["extra_topics"] == 10  # the model's, not --set's
+    assert len(manifest["topics"]["themes"]) == 10 + len(manifest["themes"]["ids"])
+
+
 def test_a_one_to_one_chat_named_by_a_phone_number_leaks_it_nowhere(tmp_path):
     # A one-to-one export is named after the contact, here a number not in the
     # phone's contacts; that member also writes it, with a second number beside it.
