@@ -107,7 +107,7 @@ def warn_model_settings(overrides: Sequence[str] | None) -> None:
         table = item.partition(".")[0].strip()
         if table in MODEL_TABLES:
             err.print(
-                f"[yellow]warning:[/] --set {item}: [{table}] is the model's own setting and "
+                f"[yellow]warning:[/] --set {item}: the {table} table is the model's own and "
                 "stays as the model was fitted; refit with `guyub fit` to change it",
                 markup=True,
                 soft_wrap=True,

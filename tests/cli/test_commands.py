@@ -196,7 +196,7 @@ def test_apply_reads_with_the_users_settings_and_scores_with_the_models(tmp_path
     mine = ["--set", "privacy.pseudonymise_names=true", "--set", "topics.extra_topics=3"]
     result = runner.invoke(app, [*args, *mine, "--set", "engine.workers=1"])
     assert result.exit_code == 0, result.output
-    assert "--set topics.extra_topics=3: [topics] is the model's own setting" in result.output
+    assert "--set topics.extra_topics=3: the topics table is the model's own" in result.output
     authors = {row["author"] for row in pq.read_table(out / "messages.parquet").to_pylist()}
     assert authors and all(author.startswith("member-") for author in authors)
     manifest = json.loads((out / "manifest.json").read_text())
