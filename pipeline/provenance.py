@@ -11,6 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from pipeline import __version__
+from pipeline.config import resolve_data_path
 from pipeline.privacy import mask_path, salt_fingerprint
 
 # The libraries whose versions can change a model's numbers.
@@ -42,6 +43,15 @@ def fingerprint(message_ids: Sequence[str]) -> str:
     return digest.hexdigest()[:16]
 
 
+def folder_fingerprints(folder: Path) -> dict[str, str]:
+    """Each file of a folder by name, with a short hash of its bytes."""
+    return {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+        for path in sorted(folder.iterdir())
+        if path.is_file()
+    }
+
+
 def describe_input(path: Path) -> dict[str, object]:
     try:
         data = path.read_bytes()
@@ -64,10 +74,12 @@ def stamp() -> dict[str, object]:
 
 
 def model_manifest(model, message_ids: Sequence[str]) -> dict[str, object]:
-    """manifest.json of a model: what it was fitted on and how well it did; nothing of
-    the machine or of the user's privacy."""
+    """manifest.json of a model: what it was fitted on and with (the lexicons the
+    normaliser read; the libraries' versions) and how well it did; nothing of the
+    machine or of the user's privacy."""
     return {
         **stamp(),
+        "lexicons": folder_fingerprints(resolve_data_path(model.config.normalise.lexicon_dir)),
         "config_hash": model.config.digest(),
         "input_fingerprint": fingerprint(message_ids),
         "metrics": model.metrics_,

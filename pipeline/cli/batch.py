@@ -20,6 +20,7 @@ from pipeline.cli.say import (
     out,
     output_errors,
     salt_ready,
+    warn_changed_lexicons,
     warn_model_settings,
 )
 from pipeline.progress import choose
@@ -72,9 +73,10 @@ def batch(
     from pipeline.batch.job import run_batch
     from pipeline.batch.store import Store, StoreError
 
-    load_model_or_fail(model)  # a missing or damaged model: before the store is touched
+    fitted = load_model_or_fail(model)  # a missing or damaged model: before the store is touched
     cfg = config_from(config, set_)
     warn_model_settings(set_)
+    warn_changed_lexicons(fitted)
     salt_ready(cfg, choose(as_json, log_json))
     for inbox in inboxes:
         if not inbox.exists():  # before the store and the reports are made

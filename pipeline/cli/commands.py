@@ -31,6 +31,7 @@ from pipeline.cli.say import (
     output_errors,
     report_bad_inputs,
     salt_ready,
+    warn_changed_lexicons,
     warn_model_settings,
 )
 from pipeline.config import Config
@@ -134,6 +135,7 @@ def apply(
     fitted = load_model_or_fail(model)
     cfg = config_from(config, set_, date_order, fmt, pseudonymise, keep_duplicates, interviewer)
     warn_model_settings(set_)
+    warn_changed_lexicons(fitted)
     progress = choose(quiet, log_json)
     salt_ready(cfg, progress)
     run_and_report(inputs, cfg, output, progress, fitted)

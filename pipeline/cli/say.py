@@ -114,6 +114,27 @@ def warn_model_settings(overrides: Sequence[str] | None) -> None:
             )
 
 
+def warn_changed_lexicons(model) -> None:
+    """Say when the lexicons differ from those a model was fitted with: messages are
+    normalised as today's lexicons say, so some terms may miss the model's vocabulary."""
+    from pipeline.config import resolve_data_path
+    from pipeline.provenance import folder_fingerprints
+
+    then = getattr(model, "lexicons_", {})
+    if not then:
+        return
+    now = folder_fingerprints(resolve_data_path(model.config.normalise.lexicon_dir))
+    changed = sorted(name for name in then.keys() | now.keys() if then.get(name) != now.get(name))
+    if changed:
+        err.print(
+            f"[yellow]warning:[/] the lexicon files {', '.join(changed)} differ from those the "
+            "model was fitted with: messages are normalised as they say now, and some words "
+            "may no longer reach the model's terms; refit with `guyub fit` to match them",
+            markup=True,
+            soft_wrap=True,
+        )
+
+
 def encoding_note(report) -> str:
     """ ", read as cp1252" for a file in an older encoding; nothing for UTF."""
     return f", read as {report.encoding}" if not report.encoding.startswith("utf") else ""

@@ -202,6 +202,9 @@ def _load_checked(directory: Path) -> ThemeModel:
     model.term_weights_ = arrays["term_weights"]
     metrics = manifest.get("metrics", {})
     model.metrics_ = dict(metrics) if isinstance(metrics, dict) else {}
+    # the lexicon files the model was fitted with (models before format 4: unknown)
+    lexicons = manifest.get("lexicons", {})
+    model.lexicons_ = dict(lexicons) if isinstance(lexicons, dict) else {}
     return model
 
 

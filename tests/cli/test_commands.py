@@ -184,6 +184,24 @@ def test_apply_with_the_shipped_model(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert (out / "themes.csv").exists()
+    assert "lexicon files" not in result.output  # fitted with the lexicons shipped beside it
+
+
+def test_apply_says_when_the_lexicons_changed_since_the_model_was_fitted(tmp_path):
+    import shutil
+
+    from pipeline import DEFAULT_MODEL_DIR
+
+    model = tmp_path / "model"
+    shutil.copytree(DEFAULT_MODEL_DIR, model)
+    manifest = json.loads((model / "manifest.json").read_text())
+    assert "colloquial.tsv" in manifest["lexicons"]
+    manifest["lexicons"]["colloquial.tsv"] = "0" * 16  # as if it had been edited since
+    (model / "manifest.json").write_text(json.dumps(manifest))
+    out = tmp_path / "applied"
+    result = runner.invoke(app, ["apply", str(EXAMPLE), "--model", str(model), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "the lexicon files colloquial.tsv differ" in " ".join(result.output.split())
 
 
 def test_apply_reads_with_the_users_settings_and_scores_with_the_models(tmp_path):

@@ -111,6 +111,12 @@ def test_shipped_model_is_what_the_documented_command_makes(tmp_path):
     with np.load(tmp_path / "m" / ARRAYS) as new, np.load(DEFAULT_MODEL_DIR / ARRAYS) as shipped:
         for key in shipped.files:
             np.testing.assert_allclose(new[key], shipped[key], rtol=1e-9, atol=1e-12, err_msg=key)
+    # and it was fitted with the lexicons beside it, so applying it warns of nothing
+    lexicons = [
+        json.loads((d / MANIFEST).read_text())["lexicons"]
+        for d in (tmp_path / "m", DEFAULT_MODEL_DIR)
+    ]
+    assert lexicons[0] == lexicons[1]
 
 
 def _npz_with(path, **arrays):
