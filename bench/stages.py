@@ -63,13 +63,15 @@ def _texts(path: Path, cap: int) -> list[str]:
 def normalise_guyub(path: Path, cap: int) -> int:
     """The pipeline's own path: each distinct text once, on both cores."""
     from pipeline.config import load_config
+    from pipeline.engine.cluster import Engine
     from pipeline.normalise import Normaliser
     from pipeline.normalise.parallel import normalise_all
 
     texts = _texts(path, cap)
-    normaliser = Normaliser(load_config().normalise)
-    with _timed():
-        normalise_all(texts, normaliser)
+    config = load_config()
+    normaliser = Normaliser(config.normalise)
+    with Engine(config.engine) as engine, _timed():
+        normalise_all(texts, normaliser, engine)
     return len(texts)
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.config import Config
+from pipeline.engine.cluster import Engine
 from pipeline.engine.collector import keep_out_of_gc
 from pipeline.engine.prefetch import Prefetch
 from pipeline.ingest import Ingested, expand_inputs, read_exports
@@ -59,31 +60,35 @@ def run(
     inputs = expand_inputs(inputs)
     config = config.with_model(model.config) if model else config
     normaliser = Normaliser(config.normalise)
-    prefetch = Prefetch.start(inputs, normaliser, config.privacy, config.engine)
-    try:
-        with progress.stage("ingest") as stage:
-            ingested = read_exports(inputs, config.ingest, config.privacy)
-            ingested.tell(stage)
-        progress.event(
-            "ingested", records=len(ingested.messages), failed=[r.source for r in ingested.errors]
-        )
-        if not ingested.messages:
-            raise NothingToRead(ingested)
+    with Engine(config.engine) as engine:
+        prefetch = Prefetch.start(inputs, normaliser, config.privacy, config.engine)
+        try:
+            with progress.stage("ingest") as stage:
+                ingested = read_exports(inputs, config.ingest, config.privacy)
+                ingested.tell(stage)
+            progress.event(
+                "ingested",
+                records=len(ingested.messages),
+                failed=[r.source for r in ingested.errors],
+            )
+            if not ingested.messages:
+                raise NothingToRead(ingested)
+            keep_out_of_gc()
+            with progress.stage("normalise"):
+                known = prefetch.collect()
+                corpus = build_corpus(ingested.messages, normaliser, engine, known)
+        finally:
+            prefetch.close()
         keep_out_of_gc()
-        with progress.stage("normalise"):
-            corpus = build_corpus(ingested.messages, normaliser, config.engine, prefetch.collect())
-    finally:
-        prefetch.close()
-    keep_out_of_gc()
 
-    if model is None:
-        with progress.stage("fit"):
-            model = fit_model(corpus, config, normaliser)
+        if model is None:
+            with progress.stage("fit"):
+                model = fit_model(corpus, config, normaliser)
 
-    with progress.stage("apply"):
-        texts = [m.text for m in corpus.messages]
-        X, counts, applied = apply_distinct(model, texts, corpus.normalised, config.engine)
-        quality = topic_quality(model, X, counts=counts)
+        with progress.stage("apply"):
+            texts = [m.text for m in corpus.messages]
+            X, counts, applied = apply_distinct(model, texts, corpus.normalised, engine)
+            quality = topic_quality(model, X, counts=counts)
     note = small_data_note(len(corpus.messages), config.report.min_messages_for_topics)
     if note:  # coherence on a few messages reads high by accident: none shown
         quality = {k: (v if k == "diversity" else None) for k, v in quality.items()}
@@ -142,7 +147,8 @@ def cross_validate(inputs: Sequence[Path], config: Config, folds: int) -> dict:
     exports' messages and the other folds (`guyub evaluate --seed-cv`)."""
     normaliser = Normaliser(config.normalise)
     messages = read_exports(expand_inputs(inputs), config.ingest, config.privacy).messages
-    corpus = build_corpus(messages, normaliser, config.engine)
+    with Engine(config.engine) as engine:
+        corpus = build_corpus(messages, normaliser, engine)
     themes, seeds = load_study(config.themes)
     model = ThemeModel(config.model_config(), themes, config.engine.workers)
     units = fitting_units(corpus, config.topics)

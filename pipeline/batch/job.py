@@ -21,6 +21,7 @@ import numpy as np
 
 from pipeline.batch.store import Store
 from pipeline.config import Config, IngestConfig
+from pipeline.engine.cluster import Engine
 from pipeline.ingest import IngestError, expand_inputs, read_export
 from pipeline.ingest.sources import refuse_special_file
 from pipeline.model.apply import apply_distinct, distinct_rows
@@ -161,9 +162,10 @@ def _score(
     """Score messages, store the scores, and describe the drift of what was scored."""
     if not messages:
         return {"messages": 0}
-    corpus = build_corpus(messages, Normaliser(config.normalise), config.engine)
-    texts = [m.text for m in corpus.messages]
-    X, counts, applied = apply_distinct(model, texts, corpus.normalised, config.engine)
+    with Engine(config.engine) as engine:
+        corpus = build_corpus(messages, Normaliser(config.normalise), engine)
+        texts = [m.text for m in corpus.messages]
+        X, counts, applied = apply_distinct(model, texts, corpus.normalised, engine)
     ids = model.theme_ids
     rows = [
         (

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from pipeline.cli.app import command
-from pipeline.cli.options import ConfigOption, LogJson, SetOption
+from pipeline.cli.options import ConfigOption, LogJson, Scheduler, SetOption
 from pipeline.cli.say import (
     check_output,
     config_from,
@@ -58,6 +58,7 @@ def batch(
     log_json: LogJson = False,
     config: ConfigOption = None,
     set_: SetOption = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """Apply a model to fresh exports of many groups, counting every message exactly once.
 
@@ -72,9 +73,10 @@ def batch(
 
     from pipeline.batch.job import run_batch
     from pipeline.batch.store import Store, StoreError
+    from pipeline.engine.cluster import EngineError
 
     fitted = load_model_or_fail(model)  # a missing or damaged model: before the store is touched
-    cfg = config_from(config, set_)
+    cfg = config_from(config, set_, scheduler=scheduler)
     warn_model_settings(set_)
     warn_changed_lexicons(fitted)
     salt_ready(cfg, choose(as_json, log_json))
@@ -97,7 +99,7 @@ def batch(
                 rescore=rescore,
                 progress=choose(True, log_json),
             )
-    except StoreError as error:
+    except (StoreError, EngineError) as error:
         raise fail(str(error)) from None
     except duckdb.Error as error:  # a disk that filled up under the store, ...
         raise fail(

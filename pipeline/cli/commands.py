@@ -19,6 +19,7 @@ from pipeline.cli.options import (
     OutputFolder,
     Pseudonymise,
     Quiet,
+    Scheduler,
     SetOption,
 )
 from pipeline.cli.say import (
@@ -49,6 +50,7 @@ def run_command(
     pseudonymise: Pseudonymise = False,
     keep_duplicates: KeepDuplicates = False,
     interviewer: Interviewer = None,
+    scheduler: Scheduler = None,
     quiet: Quiet = False,
     log_json: LogJson = False,
 ) -> None:
@@ -60,7 +62,9 @@ def run_command(
 
       guyub run exports/ -o out --set topics.extra_topics=8
     """
-    cfg = config_from(config, set_, date_order, fmt, pseudonymise, keep_duplicates, interviewer)
+    cfg = config_from(
+        config, set_, date_order, fmt, pseudonymise, keep_duplicates, interviewer, scheduler
+    )
     progress = choose(quiet, log_json)
     salt_ready(cfg, progress)
     run_and_report(inputs, cfg, output, progress)
@@ -76,6 +80,7 @@ def fit(
     set_: SetOption = None,
     date_order: DateOrder = None,
     interviewer: Interviewer = None,
+    scheduler: Scheduler = None,
     quiet: Quiet = False,
     log_json: LogJson = False,
 ) -> None:
@@ -88,7 +93,7 @@ def fit(
     from pipeline.model.artifacts import save_model
     from pipeline.provenance import model_manifest
 
-    cfg = config_from(config, set_, date_order, interviewers=interviewer)
+    cfg = config_from(config, set_, date_order, interviewers=interviewer, scheduler=scheduler)
     progress = choose(quiet, log_json)
     salt_ready(cfg, progress)
     check_output(output, "model", inputs)
@@ -120,6 +125,7 @@ def apply(
     pseudonymise: Pseudonymise = False,
     keep_duplicates: KeepDuplicates = False,
     interviewer: Interviewer = None,
+    scheduler: Scheduler = None,
     quiet: Quiet = False,
     log_json: LogJson = False,
 ) -> None:
@@ -133,7 +139,9 @@ def apply(
       guyub apply new_exports/ --model models/mine -o out_march
     """
     fitted = load_model_or_fail(model)
-    cfg = config_from(config, set_, date_order, fmt, pseudonymise, keep_duplicates, interviewer)
+    cfg = config_from(
+        config, set_, date_order, fmt, pseudonymise, keep_duplicates, interviewer, scheduler
+    )
     warn_model_settings(set_)
     warn_changed_lexicons(fitted)
     progress = choose(quiet, log_json)
@@ -171,6 +179,7 @@ def report(
 
 
 def run_or_fail(inputs, cfg: Config, model=None, progress=None):
+    from pipeline.engine.cluster import EngineError
     from pipeline.flow import NothingToRead, run
     from pipeline.model.study import DataError
 
@@ -179,7 +188,7 @@ def run_or_fail(inputs, cfg: Config, model=None, progress=None):
     except NothingToRead as nothing:
         report_bad_inputs(nothing.ingested.reports)
         raise fail(str(nothing)) from None
-    except DataError as error:
+    except (DataError, EngineError) as error:
         raise fail(str(error)) from None
 
 

@@ -58,6 +58,15 @@ Interviewer = Annotated[
         help="A speaker whose turns are questions: kept as context, never coded (repeatable).",
     ),
 ]
+Scheduler = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        metavar="WHERE",
+        help="Where the work runs: local (a Dask cluster on this machine), sync (one "
+        "process), or a Dask scheduler's address such as tcp://10.0.0.5:8786.",
+    ),
+]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 LogJson = Annotated[
     bool,
@@ -76,4 +85,5 @@ FLAGS = {
     "privacy.pseudonymise_names": "--pseudonymise",
     "ingest.keep_duplicates": "--keep-duplicates",
     "ingest.interviewers": "--interviewer",
+    "engine.scheduler": "--scheduler",
 }

@@ -84,9 +84,11 @@ def config_from(
     pseudonymise: bool = False,
     keep_duplicates: bool = False,
     interviewers: list[str] | None = None,
+    scheduler: str | None = None,
 ) -> Config:
     """The config file and --set overrides, then the command's own flags on top."""
     flags = {
+        "engine.scheduler": scheduler,
         "ingest.date_order": date_order,
         "ingest.format": fmt,
         "privacy.pseudonymise_names": pseudonymise or None,

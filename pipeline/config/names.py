@@ -95,12 +95,19 @@ def did_you_mean(dotted: str) -> str:
     return f"; did you mean {near[0]}?" if near else ""
 
 
+# What a setting of a fixed shape takes, said with a value of another shape.
+SHAPES = {
+    "engine.scheduler": "local, sync, or the address of a Dask scheduler such as "
+    "tcp://10.0.0.5:8786",
+}
+
 # Why a limit is where it is, said with a value beyond it.
 LIMITS = {
     "topics.extra_topics": "no reader can read more emergent topics, and each costs memory and time "
     "- 100,000 asked for 75 GiB",
     "topics.random_state": "NumPy's seeds run from 0 to 2**32 - 1",
     "topics.max_iter": "the fit converges long before; more only waits",
+    "engine.connect_timeout": "a scheduler that has not answered in an hour will not",
     "engine.workers": "more processes than this machine's cores only compete",
     "vectorise.max_features": "a vocabulary beyond a million terms does not fit in memory",
     "vectorise.min_df": "a term in more messages than any chat holds would keep no term",
@@ -129,5 +136,7 @@ def explain_problem(message: str) -> tuple[str, str]:
     options = choices(where)
     if options and message.startswith("Invalid enum value"):
         return f"choose one of {', '.join(map(str, options))}", where
+    if where in SHAPES and "matching regex" in message:
+        return f"expected {SHAPES[where]}", where
     why = f" ({LIMITS[where]})" if where in LIMITS and re.search("[<>]=?", message) else ""
     return f"{message[0].lower()}{message[1:]}{why}", where

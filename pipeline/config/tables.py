@@ -127,13 +127,23 @@ class PrivacyConfig(Table):
     mask_emails: bool = True
 
 
+# "local", "sync", or an address: tcp://host:8786, tls://..., or host:port.
+SCHEDULER_PATTERN = r"^(local|sync|(tcp|tls|ws|wss|inproc)://\S+|[\w.\-]+:\d+)$"
+
+
 class EngineConfig(Table):
     """Where the work runs: settings of the machine, never of a model."""
 
-    # Processes for large inputs, normalising and applying (0: one per core); below
-    # min_parallel texts, one process.
+    # "local": a Dask cluster of `workers` processes on this machine, started and
+    # stopped by Guyub; "sync": everything in this one process (tests, debugging); or
+    # the address of a running Dask scheduler ("tcp://host:8786").
+    scheduler: Annotated[str, Meta(pattern=SCHEDULER_PATTERN)] = "local"
+    # Processes of the local cluster (0: one per core); below min_parallel texts, one
+    # process does the work and no cluster is started.
     workers: Annotated[int, Meta(ge=0, le=256)] = 0
     min_parallel: Annotated[int, Meta(ge=1)] = 50_000
+    # Seconds to wait for a scheduler given by address.
+    connect_timeout: Annotated[float, Meta(gt=0, le=3600)] = 30.0
     # Normalise on a second process while a large input is still being parsed
     prefetch: bool = True
 

@@ -24,8 +24,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.config import EngineConfig, PrivacyConfig
+from pipeline.engine.cluster import worker_count
 from pipeline.engine.collector import collector_paused
-from pipeline.engine.forked import can_fork, worker_count
+from pipeline.engine.forked import can_fork
 from pipeline.ingest.decode import IngestError
 from pipeline.ingest.sources import open_document
 from pipeline.ingest.whatsapp import HEADER_LINES, SNIFF_LINES, sniff_layout, split_author

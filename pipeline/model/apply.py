@@ -8,8 +8,7 @@ from collections.abc import Hashable, Iterable, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from pipeline.config import EngineConfig
-from pipeline.engine.forked import can_fork, forked_map, worker_count
+from pipeline.engine.cluster import Engine
 from pipeline.model.classify import SCORE_CHUNK
 from pipeline.model.fitted import Applied, ThemeModel
 from pipeline.normalise import Normalised
@@ -21,33 +20,27 @@ def apply_distinct(
     model: ThemeModel,
     texts: Sequence[str],
     normalised: Sequence[Normalised],
-    engine: EngineConfig | None = None,
+    engine: Engine | None = None,
 ) -> tuple[sp.csr_matrix, np.ndarray, Applied]:
     """The TF-IDF rows of the distinct `texts`, how many texts each stands for, and
     every text's themes (`normalised[i]` is `texts[i]` normalised). Each distinct text
     is read once: `apply` works row by row, so a repeat gets exactly what its first
-    occurrence got. Enough distinct texts are split over the engine's workers, in chunks
-    that give the same bits as one process (tested)."""
-    engine = engine or EngineConfig(workers=1)
+    occurrence got. Enough distinct texts are split over the engine's workers (the model
+    sent to each once), in chunks that give the same bits as one process (tested)."""
     first, inverse = distinct_rows(texts)
     chosen = [normalised[i] for i in first]
-    workers = worker_count(engine.workers)
-    if workers > 1 and len(chosen) >= engine.min_parallel and can_fork():
-        spans = [(i, i + SCORE_CHUNK) for i in range(0, len(chosen), SCORE_CHUNK)]
-        parts = forked_map(_apply_span, (model, chosen), spans, workers)
+    if engine is not None and engine.parallel_for(len(chosen)):
+        chunks = [chosen[i : i + SCORE_CHUNK] for i in range(0, len(chosen), SCORE_CHUNK)]
+        parts = engine.map(_apply_chunk, model, chunks, items=len(chosen))
         X = sp.vstack([x for x, _ in parts], format="csr")
         applied = Applied(*(np.vstack([getattr(a, f) for _, a in parts]) for f in _APPLIED))
     else:
-        X, applied = _apply_span((model, chosen), (0, len(chosen)))
+        X, applied = _apply_chunk(model, chosen)
     expanded = Applied(*(getattr(applied, f)[inverse] for f in _APPLIED))
     return X, np.bincount(inverse, minlength=len(first)), expanded
 
 
-def _apply_span(
-    state: tuple[ThemeModel, list[Normalised]], span: tuple[int, int]
-) -> tuple[sp.csr_matrix, Applied]:
-    model, documents = state
-    chunk = documents[span[0] : span[1]]
+def _apply_chunk(model: ThemeModel, chunk: Sequence[Normalised]) -> tuple[sp.csr_matrix, Applied]:
     X = model.vectoriser_.transform([n.tokens for n in chunk])
     return X, model.apply_matrix(X, [n.text for n in chunk])
 

@@ -10,7 +10,8 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from pipeline.config import ModelConfig, ThemesConfig, TopicsConfig
-from pipeline.engine.forked import Background, worker_count
+from pipeline.engine.cluster import worker_count
+from pipeline.engine.forked import Background
 from pipeline.model.metrics import stability
 from pipeline.model.scorers import SCORERS, Training
 from pipeline.model.study import SeedMessage, Theme, label_matrix

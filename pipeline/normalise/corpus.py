@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from pipeline.config import EngineConfig, TopicsConfig
+from pipeline.config import TopicsConfig
+from pipeline.engine.cluster import Engine
 from pipeline.normalise import Normalised, Normaliser
 from pipeline.normalise.parallel import normalise_all
 from pipeline.records import Message
@@ -28,20 +29,14 @@ class Corpus:
 def build_corpus(
     messages: Sequence[Message],
     normaliser: Normaliser,
-    engine: EngineConfig | None = None,
+    engine: Engine | None = None,
     known: Mapping[str, Normalised] | None = None,
 ) -> Corpus:
     """Only real messages carry themes; media, deleted and system records are counted
-    in the ledger but not read for topics. `known`: texts normalised already."""
-    engine = engine or EngineConfig()
+    in the ledger but not read for topics. `engine`: where a large corpus is normalised
+    (this process if none); `known`: texts normalised already."""
     kept = [m for m in messages if m.kind == "message"]
-    normalised = normalise_all(
-        [m.text for m in kept],
-        normaliser,
-        workers=engine.workers,
-        min_parallel=engine.min_parallel,
-        known=known,
-    )
+    normalised = normalise_all([m.text for m in kept], normaliser, engine, known)
     return Corpus(kept, normalised)
 
 

@@ -21,7 +21,7 @@ def test_texts_normalised_while_parsing_change_nothing(monkeypatch):
     finally:
         running.close()
     assert not running._spool.exists()  # its temporary file is gone
-    with_prefetch = build_corpus(messages, warm, config.engine, known)
+    with_prefetch = build_corpus(messages, warm, known=known)
     without = build_corpus(messages, Normaliser(config.normalise))
 
     assert with_prefetch.normalised == without.normalised

@@ -1,6 +1,7 @@
 import numpy as np
 
 from pipeline.config import EngineConfig, load_config
+from pipeline.engine.cluster import Engine
 from pipeline.flow import fit_model
 from pipeline.ingest import read_exports
 from pipeline.model.apply import apply_distinct, distinct_rows
@@ -58,9 +59,9 @@ def test_applying_on_two_processes_gives_the_same_bits_as_one():
         [corpus.normalised[i % k] for i in range(n)],
     )
     texts = [m.text for m in big.messages]
-    X1, _, one = apply_distinct(model, texts, big.normalised, EngineConfig(workers=1))
-    two_workers = EngineConfig(workers=2, min_parallel=10)
-    X2, _, two = apply_distinct(model, texts, big.normalised, two_workers)
+    X1, _, one = apply_distinct(model, texts, big.normalised)
+    with Engine(EngineConfig(workers=2, min_parallel=10)) as engine:
+        X2, _, two = apply_distinct(model, texts, big.normalised, engine)
     assert (X1 != X2).nnz == 0
     for field in ("weights", "scores", "assigned"):
         np.testing.assert_array_equal(getattr(one, field), getattr(two, field))

@@ -170,11 +170,15 @@ def test_text_steps_are_pure_str_functions():
 
 
 def test_many_processes_give_the_same_output_as_one(norm):
+    from pipeline.config import EngineConfig
+    from pipeline.engine.cluster import Engine
     from pipeline.normalise.parallel import normalise_all
 
     texts = [f"{text} {i}" for i in range(40) for text, _ in TEXT_CASES]
-    serial = normalise_all(texts, norm, workers=1)
-    parallel = normalise_all(texts, norm, workers=2, min_parallel=10)
+    serial = normalise_all(texts, norm)
+    with Engine(EngineConfig(workers=2, min_parallel=10)) as engine:
+        parallel = normalise_all(texts, norm, engine)
+        assert engine._client is not None  # the work really went to the cluster
     assert parallel == serial
     assert len(serial) == len(texts)
 
@@ -195,7 +199,7 @@ def test_repeated_texts_are_read_once_and_come_back_in_place(norm):
 
     counting = Counting(norm)
     texts = ["siap bu", "Harga nya brp kak?", "siap bu", "aamiin", "siap bu"]
-    result = normalise_all(texts, counting, workers=1)
+    result = normalise_all(texts, counting)
     assert sorted(counting.calls) == sorted(set(texts))
     assert [r.text for r in result] == [norm(t).text for t in texts]
 
@@ -207,7 +211,7 @@ def test_texts_normalised_already_are_taken_as_they_are_and_the_rest_in_place(no
     counting = Counting(norm)
     known = {"aamiin": Normalised("known already", ["known"], "id")}
     texts = ["siap bu", "aamiin", "Harga nya brp kak?", "aamiin", "siap bu", "ok"]
-    result = normalise_all(texts, counting, workers=1, known=known)
+    result = normalise_all(texts, counting, known=known)
     assert counting.calls == ["siap bu", "Harga nya brp kak?", "ok"]
     assert [r.text for r in result] == [
         norm("siap bu").text,

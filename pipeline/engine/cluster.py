@@ -1,0 +1,116 @@
+"""Where the parallel maps run: in this process, on a local Dask cluster that Guyub
+starts and stops, or on a running Dask scheduler (`engine.scheduler`, `--scheduler`).
+
+A map sends each worker its shared state once (a config, a fitted model) and then only
+the chunks of data; results come back in the chunks' order, so the output never
+depends on how many workers there were or which did what. Below `engine.min_parallel`
+items no cluster is started: one process is quicker than starting one.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from pipeline.config import EngineConfig
+
+# The scheduler names that are not an address.
+IN_PROCESS, LOCAL = "sync", "local"
+
+
+def worker_count(workers: int) -> int:
+    """`workers` 0 means one per core."""
+    return workers or os.cpu_count() or 1
+
+
+class EngineError(RuntimeError):
+    """A scheduler that cannot be reached, or a cluster that cannot be started."""
+
+
+class Engine:
+    """`engine.map(function, shared, chunks)` is `[function(shared, chunk) for chunk in
+    chunks]`, run where the config says. Use as a context manager: a local cluster it
+    started is stopped on leaving (a scheduler given by address is left running)."""
+
+    def __init__(self, config: EngineConfig | None = None):
+        self.config = config or EngineConfig()
+        self._cluster = None
+        self._client = None
+
+    def __enter__(self) -> Engine:
+        if self.config.scheduler not in (IN_PROCESS, LOCAL):
+            self.client()  # an unreachable scheduler is said before any work is done
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
+
+    @property
+    def in_process(self) -> bool:
+        c = self.config
+        return c.scheduler == IN_PROCESS or (c.scheduler == LOCAL and worker_count(c.workers) == 1)
+
+    def parallel_for(self, items: int) -> bool:
+        """Whether a map over this many items is worth a cluster."""
+        return not self.in_process and items >= self.config.min_parallel
+
+    def map(
+        self,
+        function: Callable[[Any, Any], Any],
+        shared: Any,
+        chunks: Sequence[Any],
+        items: int | None = None,
+    ) -> list[Any]:
+        """`items`: how many items the chunks hold (their number if not given), for
+        choosing between this process and the cluster."""
+        if not self.parallel_for(len(chunks) if items is None else items):
+            return [function(shared, chunk) for chunk in chunks]
+        client = self.client()
+        [shared_future] = client.scatter([shared], broadcast=True, hash=False)
+        data = client.scatter(list(chunks), hash=False)
+        futures = client.map(function, [shared_future] * len(chunks), data, pure=False)
+        try:
+            return client.gather(futures)
+        finally:
+            client.cancel([*futures, *data, shared_future])
+
+    def client(self):
+        """The Dask client, the local cluster started the first time it is needed."""
+        if self._client is None:
+            from distributed import Client, LocalCluster
+
+            c = self.config
+            if c.scheduler == LOCAL:
+                # one thread per worker: the work is Python, and BLAS gets one thread
+                self._cluster = LocalCluster(
+                    n_workers=worker_count(c.workers),
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    # no dashboard; the scheduler's small HTTP server (health checks) on
+                    # any free port of this machine alone, never a fixed or public one
+                    dashboard_address=None,
+                    scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                    silence_logs=logging.ERROR,
+                )
+                self._client = Client(self._cluster)
+            else:
+                try:
+                    self._client = Client(c.scheduler, timeout=c.connect_timeout)
+                except OSError:  # distributed's timeouts are OSErrors too
+                    raise EngineError(
+                        f"no Dask scheduler answered at {c.scheduler} within "
+                        f"{c.connect_timeout:g} s: start one there (`dask scheduler`), or check "
+                        "the address, or leave --scheduler out to run on this machine"
+                    ) from None
+        return self._client

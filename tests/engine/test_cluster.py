@@ -1,0 +1,54 @@
+import os
+
+import pytest
+
+from pipeline.config import EngineConfig
+from pipeline.engine.cluster import Engine
+
+
+def _scaled_sums(factor, chunk):
+    return [factor * sum(chunk), os.getpid()]
+
+
+def _fails_on_three(_, chunk):
+    if 3 in chunk:
+        raise ValueError("a bad chunk")
+    return chunk
+
+
+CHUNKS = [[1, 2], [3], [4, 5, 6], [], *([[7]] * 20)]
+EXPECTED = [3, 3, 15, 0, *([7] * 20)]
+
+
+def test_a_local_cluster_keeps_the_chunks_order_and_is_stopped_after():
+    with Engine(EngineConfig(workers=2, min_parallel=1)) as engine:
+        results = engine.map(_scaled_sums, 1, CHUNKS)
+        workers = engine.client().scheduler_info()["workers"]
+    assert [total for total, _ in results] == EXPECTED
+    pids = {pid for _, pid in results}
+    assert os.getpid() not in pids and len(workers) == 2
+    assert engine._client is None and engine._cluster is None
+    for pid in pids:  # the worker processes it started are gone
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
+def test_sync_and_small_maps_run_here_and_start_no_cluster():
+    for config in (
+        EngineConfig(scheduler="sync", min_parallel=1),
+        EngineConfig(workers=2, min_parallel=10_000),  # too few items to pay for one
+        EngineConfig(workers=1, min_parallel=1),
+    ):
+        with Engine(config) as engine:
+            results = engine.map(_scaled_sums, 1, CHUNKS)
+            assert engine._client is None
+        assert [total for total, _ in results] == EXPECTED
+        assert {pid for _, pid in results} == {os.getpid()}
+
+
+def test_a_failing_chunk_raises_its_own_error():
+    with (
+        Engine(EngineConfig(workers=2, min_parallel=1)) as engine,
+        pytest.raises(ValueError, match="a bad chunk"),
+    ):
+        engine.map(_fails_on_three, None, CHUNKS)
