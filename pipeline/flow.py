@@ -61,6 +61,7 @@ def run(
     config = config.with_model(model.config) if model else config
     normaliser = Normaliser(config.normalise)
     with Engine(config.engine) as engine:
+        engine.start_early(sum(p.stat().st_size for p in inputs if p.is_file()))
         prefetch = Prefetch.start(inputs, normaliser, config.privacy, config.engine)
         try:
             with progress.stage("ingest") as stage:

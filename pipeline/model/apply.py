@@ -41,8 +41,9 @@ def apply_distinct(
 
 
 def _apply_chunk(model: ThemeModel, chunk: Sequence[Normalised]) -> tuple[sp.csr_matrix, Applied]:
-    X = model.vectoriser_.transform([n.tokens for n in chunk])
-    return X, model.apply_matrix(X, [n.text for n in chunk])
+    # by position: on a worker the Normalised tuples arrive as lists [text, tokens, lang]
+    X = model.vectoriser_.transform([n[1] for n in chunk])
+    return X, model.apply_matrix(X, [n[0] for n in chunk])
 
 
 def distinct_rows(keys: Iterable[Hashable]) -> tuple[list[int], np.ndarray]:

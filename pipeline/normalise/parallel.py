@@ -21,17 +21,21 @@ CHUNK = 5_000
 
 
 @lru_cache(maxsize=2)
-def normaliser_for(config: NormaliseConfig) -> Normaliser:
-    """The normaliser of a worker process, made once per config."""
-    return Normaliser(config)
+def normaliser_for(config: NormaliseConfig, stems: tuple[tuple[str, str], ...]) -> Normaliser:
+    """The normaliser of a worker process, made once per map: the config, and the
+    Sastrawi stems the caller learned already (from the prefetch), so that no worker
+    asks Sastrawi again for them."""
+    normaliser = Normaliser(config)
+    normaliser.adopt_stems(dict(stems))
+    return normaliser
 
 
 def _normalise_chunk(
-    config: NormaliseConfig, texts: Sequence[str]
+    shared: tuple[NormaliseConfig, tuple[tuple[str, str], ...]], texts: Sequence[str]
 ) -> list[tuple[str, list[str], str]]:
     # plain tuples: a named tuple pickles through __reduce_ex__, five times slower
     with collector_paused():
-        return list(map(normaliser_for(config).resolve, texts))
+        return list(map(normaliser_for(*shared).resolve, texts))
 
 
 def normalise_all(
@@ -64,6 +68,9 @@ def _normalise_distinct(
     if engine is None or not engine.parallel_for(len(texts)):
         return [normaliser(text) for text in texts]
     chunks = [texts[i : i + CHUNK] for i in range(0, len(texts), CHUNK)]
-    parts = engine.map(_normalise_chunk, normaliser.config, chunks, items=len(texts))
+    shared = (normaliser.config, tuple(normaliser.stems().items()))
+    parts = engine.map(_normalise_chunk, shared, chunks, items=len(texts))
+    # the workers' caches are no use to the stages after this one: give the memory back
+    engine.on_workers(normaliser_for.cache_clear)
     # tuple.__new__ mapped in C: Normalised._make is a Python call per result
     return list(map(partial(tuple.__new__, Normalised), chain.from_iterable(parts)))
