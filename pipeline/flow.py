@@ -84,7 +84,7 @@ def run(
 
         if model is None:
             with progress.stage("fit"):
-                model = fit_model(corpus, config, normaliser)
+                model = fit_model(corpus, config, normaliser, engine)
 
         with progress.stage("apply"):
             texts = [m.text for m in corpus.messages]
@@ -99,18 +99,21 @@ def run(
     return RunResult(ingested, corpus, model, applied, metrics, coherence, note, progress.timings)
 
 
-def fit_model(corpus: Corpus, config: Config, normaliser: Normaliser) -> ThemeModel:
+def fit_model(
+    corpus: Corpus, config: Config, normaliser: Normaliser, engine: Engine | None = None
+) -> ThemeModel:
     """Fit on the corpus's messages (or conversation segments) and the seed set's train
     split, learned against the everyday texts; score the held-out splits into the
     model's metrics."""
     themes, seeds = load_study(config.themes)
     everyday = load_everyday(config.themes)
     training = [s for s in seeds if s.split == "train"]
-    model = ThemeModel(config.model_config(), themes, config.engine.workers).fit(
+    model = ThemeModel(config.model_config(), themes).fit(
         fitting_units(corpus, config.topics),
         training,
         [normaliser(s.text) for s in training],
         [normaliser(b.text) for b in everyday if b.split == "train"],
+        engine,
     )
     model.metrics_.update(held_out_metrics(model, seeds, everyday, normaliser))
     return model
@@ -148,11 +151,9 @@ def cross_validate(inputs: Sequence[Path], config: Config, folds: int) -> dict:
     exports' messages and the other folds (`guyub evaluate --seed-cv`)."""
     normaliser = Normaliser(config.normalise)
     messages = read_exports(expand_inputs(inputs), config.ingest, config.privacy).messages
-    with Engine(config.engine) as engine:
-        corpus = build_corpus(messages, normaliser, engine)
     themes, seeds = load_study(config.themes)
-    model = ThemeModel(config.model_config(), themes, config.engine.workers)
-    units = fitting_units(corpus, config.topics)
-    return seed_cross_validation(
-        model, units, seeds, load_everyday(config.themes), normaliser, folds
-    )
+    model = ThemeModel(config.model_config(), themes)
+    with Engine(config.engine) as engine:
+        units = fitting_units(build_corpus(messages, normaliser, engine), config.topics)
+        everyday = load_everyday(config.themes)
+        return seed_cross_validation(model, units, seeds, everyday, normaliser, folds, engine)

@@ -1,3 +1,3 @@
-"""Where the work runs: the fork-based map, the prefetch reader and the collector pause.
-These are the machinery the Dask engine replaces (issue 27); the stages do not depend on
-how they are run."""
+"""Where the work runs: the Dask engine (`cluster`), the prefetch reader that normalises
+while a large input is parsed (it still forks; it goes when ingest writes partitions,
+issue 27), and the collector pause."""

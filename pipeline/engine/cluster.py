@@ -129,6 +129,14 @@ class Engine:
         # each result's bytes let go as soon as it is read
         return [pickle.loads(results.pop(0)) for _ in range(len(results))]
 
+    def submit(self, function: Callable[..., Any], *args: Any, items: int) -> Callable[[], Any]:
+        """`function(*args)` set going on the cluster while this process goes on, when
+        `items` are enough to be worth one; the returned callable gives its result (it
+        computes it here, then, otherwise)."""
+        if not self.parallel_for(items):
+            return lambda: function(*args)
+        return self.client().submit(function, *args, pure=False).result
+
     def _wait_for_start(self) -> None:
         if self._starting is not None and self._starting is not threading.current_thread():
             self._starting.join()

@@ -26,7 +26,6 @@ from pathlib import Path
 from pipeline.config import EngineConfig, PrivacyConfig
 from pipeline.engine.cluster import worker_count
 from pipeline.engine.collector import collector_paused
-from pipeline.engine.forked import can_fork
 from pipeline.ingest.decode import IngestError
 from pipeline.ingest.sources import open_document
 from pipeline.ingest.whatsapp import HEADER_LINES, SNIFF_LINES, sniff_layout, split_author
@@ -68,7 +67,7 @@ class Prefetch:
         size = sum(p.stat().st_size for p in inputs if p.is_file())
         if size < PREFETCH_MIN_BYTES or worker_count(engine.workers) < 2:
             return cls()
-        if not engine.prefetch or not can_fork():
+        if not engine.prefetch or "fork" not in multiprocessing.get_all_start_methods():
             return cls()
         handle, name = tempfile.mkstemp(prefix="guyub-prefetch-", suffix=".jsonl")
         os.close(handle)

@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from pipeline.config import ModelConfig, ThemesConfig, TopicsConfig
-from pipeline.engine.cluster import worker_count
-from pipeline.engine.forked import Background
+from pipeline.config import EngineConfig, ModelConfig, ThemesConfig, TopicsConfig
+from pipeline.engine.cluster import Engine
 from pipeline.model.metrics import stability
 from pipeline.model.scorers import SCORERS, Training
 from pipeline.model.study import SeedMessage, Theme, label_matrix
@@ -43,17 +42,15 @@ class ThemeModel:
     stores its settings (the model's config tables and the codebook's themes), `fit`
     learns and returns the model, and what it learned ends in `_`: the vectoriser, the
     seeded NMF topics, the matcher's topic themes, the scorer, the thresholds, the
-    theme centroids, the topics' term weights and the fit's metrics. `workers` says
-    where the fit may run its stability refits; it is no part of the model."""
+    theme centroids, the topics' term weights and the fit's metrics."""
 
-    def __init__(self, config: ModelConfig, themes: Sequence[Theme], workers: int = 1):
+    def __init__(self, config: ModelConfig, themes: Sequence[Theme]):
         self.config = config
         self.themes = list(themes)
-        self.workers = workers
 
     def clone(self) -> ThemeModel:
         """An unfitted model with the same settings."""
-        return ThemeModel(self.config, self.themes, self.workers)
+        return ThemeModel(self.config, self.themes)
 
     @property
     def theme_ids(self) -> list[str]:
@@ -65,10 +62,13 @@ class ThemeModel:
         seeds: Sequence[SeedMessage],
         seed_docs: Sequence[Normalised],
         everyday_docs: Sequence[Normalised] = (),
+        engine: Engine | None = None,
     ) -> ThemeModel:
         """Fit on the corpus (the messages the topics are found in, as token lists),
         the seeds (normalised), and everyday texts that carry no theme (normalised; the
-        background of `pipeline.model.background`), which the themes are told apart from."""
+        background of `pipeline.model.background`), which the themes are told apart from.
+        `engine`: where the stability refits may run while this process fits (here, after
+        the fit, if none is given or the corpus is small)."""
         # One BLAS thread: the dense products here are small (K = 16 topics), and a
         # second thread only waits for the core that the stability refits keep busy
         # (200k messages: fit 7.3-7.7 s -> 5.5-6.2 s).
@@ -85,16 +85,16 @@ class ThemeModel:
             Y = label_matrix(seeds, self.theme_ids)
             self.centroids_ = theme_centroids(X_seeds, Y)
             # The refits that measure stability need only the sample and the centroids: they
-            # run on the other core while this one fits (sparse products use one core).
-            stability_job = (
-                Background(
+            # run on a worker while this process fits (sparse products use one core).
+            stability = (
+                (engine or Engine(EngineConfig(scheduler="sync"))).submit(
                     topic_stability,
                     X_fit,
                     n_sample,
                     len(seed_docs),
                     self.centroids_,
                     c,
-                    fork=worker_count(self.workers) > 1,
+                    items=n_sample,
                 )
                 if c.stability_runs > 1
                 else None
@@ -146,8 +146,8 @@ class ThemeModel:
                     float(row_residuals(X_fit, W_fit, self.topics_.components_).mean()), 4
                 ),
             }
-            if stability_job is not None:
-                self.metrics_["stability"] = stability_job.result()
+            if stability is not None:
+                self.metrics_["stability"] = stability()
             return self
 
     def apply(self, documents: Sequence[Normalised]) -> Applied:

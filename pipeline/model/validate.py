@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from pipeline.engine.cluster import Engine
 from pipeline.model.fitted import ThemeModel
 from pipeline.model.folds import deal_folds
 from pipeline.model.metrics import theme_agreement
@@ -82,6 +83,7 @@ def seed_cross_validation(
     everyday: Sequence[BackgroundText],
     normaliser: Normaliser,
     folds: int = 5,
+    engine: Engine | None = None,
 ) -> dict:
     """Stratified k-fold over the whole seed set: each fold is labelled by a copy of
     `model` (unfitted; its settings) fitted on the corpus `documents` and the other
@@ -95,7 +97,7 @@ def seed_cross_validation(
         train = np.flatnonzero(fold_of != fold)
         test = np.flatnonzero(fold_of == fold)
         fitted = model.clone().fit(
-            documents, [seeds[i] for i in train], [docs[i] for i in train], everyday_docs
+            documents, [seeds[i] for i in train], [docs[i] for i in train], everyday_docs, engine
         )
         predicted[test] = fitted.apply([docs[i] for i in test]).assigned
     result = theme_agreement(label_matrix(seeds, ids), predicted, ids)

@@ -358,7 +358,7 @@ def test_messages_parquet_holds_each_messages_own_tokens(run_dir):
 
 
 def test_one_process_writes_the_same_outputs_and_leaves_nothing_beside_them(run_dir, tmp_path):
-    # run_dir was made on both cores (forked apply workers, parquet encoded on a thread)
+    # run_dir was made with the default engine (parquet encoded on a thread)
     out = tmp_path / "one" / "out"
     result = runner.invoke(app, ["run", str(EXAMPLE), "-o", str(out), "--set", "engine.workers=1"])
     assert result.exit_code == 0, result.output
