@@ -135,7 +135,11 @@ class Engine:
         computes it here, then, otherwise)."""
         if not self.parallel_for(items):
             return lambda: function(*args)
-        return self.client().submit(function, *args, pure=False).result
+        client = self.client()
+        # sent beforehand, not inside the task: Dask warns of (and is slowed by) a task
+        # that carries megabytes
+        sent = client.scatter(list(args), hash=False)
+        return client.submit(function, *sent, pure=False).result
 
     def _wait_for_start(self) -> None:
         if self._starting is not None and self._starting is not threading.current_thread():

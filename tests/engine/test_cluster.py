@@ -52,3 +52,19 @@ def test_a_failing_chunk_raises_its_own_error():
         pytest.raises(ValueError, match="a bad chunk"),
     ):
         engine.map(_fails_on_three, None, CHUNKS)
+
+
+def _total(values, offset):
+    return sum(values) + offset
+
+
+def test_a_submitted_job_gives_its_result_here_or_on_the_cluster(recwarn):
+    import numpy as np
+
+    big = np.ones(3_000_000)  # 24 MB: sent beforehand, so Dask warns of no large task
+    with Engine(EngineConfig(workers=2, min_parallel=1)) as engine:
+        assert engine.submit(_total, big, 1, items=10)() == 3_000_001
+        assert engine._client is not None
+    with Engine(EngineConfig(scheduler="sync")) as engine:
+        assert engine.submit(_total, [1, 2], 3, items=10)() == 6
+    assert not [w for w in recwarn if "large graph" in str(w.message)]
