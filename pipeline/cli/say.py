@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 
 from pipeline.cli.options import FLAGS
-from pipeline.config import MODEL_TABLES, Config, ConfigError, load_config
+from pipeline.config import MODEL_TABLES, Config, ConfigError, load_config, parse_override
 
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)
@@ -106,7 +106,7 @@ def warn_model_settings(overrides: Sequence[str] | None) -> None:
     """Say that a --set of a model's own table does not hold when a model is applied:
     the model was fitted with its settings, and only a refit changes them."""
     for item in overrides or ():
-        table = item.partition(".")[0].strip()
+        table = parse_override(item)[0][0]
         if table in MODEL_TABLES:
             err.print(
                 f"[yellow]warning:[/] --set {item}: the {table} table is the model's own and "
