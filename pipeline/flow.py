@@ -126,13 +126,7 @@ def write_run(
     check_output_folder(out_dir, "run", inputs)
     corpus, applied = result.corpus, result.applied
     data = run_data(
-        corpus,
-        result.model,
-        applied,
-        result.ingested.reports,
-        result.coherence,
-        result.metrics,
-        result.small_data,
+        result.model, result.ingested.reports, result.coherence, result.metrics, result.small_data
     )
     counts = {
         "records": len(result.ingested.messages),
@@ -142,7 +136,9 @@ def write_run(
     }
     config = config.with_model(result.model.config)
     manifest = run_manifest(data, config, inputs, counts, result.metrics, result.timings)
-    write_run_outputs(out_dir, data, config.report, manifest, corpus.normalised, applied)
+    write_run_outputs(
+        out_dir, data, config.report, manifest, corpus.messages, corpus.normalised, applied
+    )
     return manifest
 
 

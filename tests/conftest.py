@@ -32,3 +32,13 @@ def normaliser(config):
     from pipeline.normalise import Normaliser
 
     return Normaliser(config.normalise)
+
+
+def output_bytes(folder: Path, leave_out: tuple[str, ...] = ("manifest.json",)) -> dict[str, bytes]:
+    """Every file of an output folder (the messages dataset's parts too) by its path
+    inside it, as bytes; `leave_out`: names that hold times or the config."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name not in leave_out
+    }

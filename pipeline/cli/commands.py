@@ -174,8 +174,11 @@ def report(
         raise fail(str(error)) from None
     check_output(run_dir, "run")
     with output_errors():
-        rebuild_report(run_dir, data, cfg.report)
-    out.print(f"report rebuilt in {run_dir}/ from {len(data.messages)} messages")
+        try:
+            messages = rebuild_report(run_dir, data, cfg.report)
+        except RunDirError as error:
+            raise fail(str(error)) from None
+    out.print(f"report rebuilt in {run_dir}/ from {messages} messages")
 
 
 def run_or_fail(inputs, cfg: Config, model=None, progress=None):

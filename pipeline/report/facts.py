@@ -1,9 +1,10 @@
-"""A run gathered into RunData for the report: its messages and readings, its ledger
-with paths masked, and the facts about the model the report states."""
+"""A run gathered into RunData for the report: its themes and topics, its ledger with
+paths masked, and the facts about the model the report states."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.privacy import mask_path
@@ -11,31 +12,24 @@ from pipeline.records import FileReport
 from pipeline.report.data import RunData
 
 if TYPE_CHECKING:
-    from pipeline.model.fitted import Applied, ThemeModel
-    from pipeline.normalise.corpus import Corpus
+    from pipeline.model.fitted import ThemeModel
 
 
 def run_data(
-    corpus: Corpus,
     model: ThemeModel,
-    applied: Applied,
     reports: Sequence[FileReport],
     coherence: list[float | None],
     metrics: dict[str, object],
     small_data: str = "",
 ) -> RunData:
-    """The run as plain data for the report stage; `metrics`: the model's, with this
-    run's topic quality."""
+    """The run's facts for the report stage, its messages dataset still to be written;
+    `metrics`: the model's, with this run's topic quality."""
     test: dict = metrics.get("seed_test") or {}  # type: ignore[assignment]
     everyday: dict = metrics.get("everyday_test") or {}  # type: ignore[assignment]
     return RunData(
-        messages=corpus.messages,
-        tokens=corpus.tokens,
+        messages=Path(),
         theme_ids=model.theme_ids,
         theme_names=[t.name_en for t in model.themes],
-        scores=applied.scores,
-        assigned=applied.assigned,
-        weights=applied.weights,
         topic_terms=model.top_terms(30),
         topic_themes=[model.topic_label(k) for k in range(len(model.topic_themes_))],
         coherence=coherence,

@@ -1,11 +1,10 @@
 """messages.parquet: one row per message, with its normalised text, tokens, topic
-weights and themes.
+weights and themes, as a dataset folder of Parquet parts (`part-00000.parquet`, ...)
+that pandas, Polars, DuckDB and R `arrow` read as one table.
 
-Row groups are built here, a batch at a time from the in-memory records, and encoded
-on a thread: Arrow releases the GIL while it encodes and compresses, so the encoding
-runs on the other core beside the building and beside whatever the caller does next
-(the rest of the report). A forked process would do the same but copy the parent's
-heap as it reads the records (1M messages: 0.7 GB more in all)."""
+Parts are built here, a batch at a time from the in-memory records, and encoded on a
+thread: Arrow releases the GIL while it encodes and compresses, so one part is encoded
+beside the building of the next."""
 
 from __future__ import annotations
 
@@ -51,51 +50,51 @@ SCHEMA = pa.schema(
 )
 
 
-class MessagesFile:
-    """`start` builds every row group and queues it for encoding; `finish` waits for
-    the encoding and closes the file. A row group per `batch` messages, and at most
-    `ahead` built ones waiting, so only a few batches are ever held as Arrow columns
-    (the whole table at 1M messages was 700 MB more)."""
+# Rows per part: a part is the unit a reader or a worker takes at a time.
+PART_ROWS = 100_000
 
-    def __init__(self, path: Path):
-        self._writer = pq.ParquetWriter(path, SCHEMA, compression="zstd")
-        self._encoder = ThreadPoolExecutor(1, thread_name_prefix="parquet")
-        self._pending: deque[Future[None]] = deque()
 
-    @classmethod
-    def start(
-        cls,
-        path: Path,
-        messages: Sequence[Message],
-        normalised: Sequence[Normalised],
-        applied: Applied,
-        theme_ids: Sequence[str],
-        batch: int = 100_000,
-        ahead: int = 4,
-    ) -> MessagesFile:
-        file = cls(path)
-        try:
-            dominant = dominant_topic(applied.weights)
-            for start in range(0, max(len(messages), 1), batch):
-                while len(file._pending) >= ahead:
-                    file._pending.popleft().result()
-                rows = slice(start, start + batch)
-                table = message_table(
-                    messages[rows], normalised[rows], applied, theme_ids, dominant, rows
-                )
-                file._pending.append(file._encoder.submit(file._writer.write_table, table))
-        except BaseException:
-            file.finish()
-            raise
-        return file
+def part_name(index: int) -> str:
+    """Parts sort by name in the order of their rows (the report's ties are broken so)."""
+    return f"part-{index:05d}.parquet"
 
-    def finish(self) -> None:
-        try:
-            while self._pending:
-                self._pending.popleft().result()
-        finally:
-            self._encoder.shutdown()
-            self._writer.close()
+
+def dataset_parts(dataset: Path) -> list[Path]:
+    """The Parquet files of a messages dataset, in row order; a run written before
+    the dataset folder has one file."""
+    dataset = Path(dataset)
+    return sorted(dataset.glob("part-*.parquet")) if dataset.is_dir() else [dataset]
+
+
+def write_messages(
+    folder: Path,
+    messages: Sequence[Message],
+    normalised: Sequence[Normalised],
+    applied: Applied,
+    theme_ids: Sequence[str],
+    ahead: int = 2,
+) -> None:
+    """The dataset folder, a part per PART_ROWS messages (one empty part when there are
+    none, so the columns are still known). At most `ahead` built parts wait for their
+    encoding: only a few are ever held as Arrow columns."""
+    folder.mkdir()
+    dominant = dominant_topic(applied.weights)
+    pending: deque[Future[None]] = deque()
+    with ThreadPoolExecutor(1, thread_name_prefix="parquet") as encoder:
+        for index, start in enumerate(range(0, max(len(messages), 1), PART_ROWS)):
+            while len(pending) >= ahead:
+                pending.popleft().result()
+            rows = slice(start, start + PART_ROWS)
+            table = message_table(
+                messages[rows], normalised[rows], applied, theme_ids, dominant, rows
+            )
+            pending.append(encoder.submit(_write_part, folder / part_name(index), table))
+        while pending:
+            pending.popleft().result()
+
+
+def _write_part(path: Path, table: pa.Table) -> None:
+    pq.write_table(table, path, compression="zstd")
 
 
 def message_table(

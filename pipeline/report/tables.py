@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-import numpy as np
-
-from pipeline.records import Message
 from pipeline.report.data import RunData
+from pipeline.report.query import Candidate, Candidates, MessageQueries
 
 
 @dataclass(frozen=True)
@@ -34,78 +32,68 @@ def _one_line(text: str, limit: int = 300) -> str:
 # Ranking a theme's hundred thousand members by score to quote five of them was most
 # of a 1M report's time; the best few hundred nearly always hold the quotes.
 QUOTE_POOL = 500
+# Fewer tokens than this say too little to quote ("ok", "siap bu").
+QUOTE_MIN_TOKENS = 3
 
 
-def pick_quotes(
-    candidates: Sequence[int],
-    scores: np.ndarray,
-    messages: Sequence[Message],
-    tokens: Sequence[Sequence[str]],
-    limit: int,
-    min_tokens: int = 3,
-) -> list[Quote]:
-    """Representative quotes: highest score first, one per author while others remain,
-    no near-duplicates (token Jaccard >= 0.6), and long enough to say something."""
-    candidates = np.asarray(candidates, dtype=np.int64)
+def pick_quotes(candidates: Candidates, limit: int) -> list[Quote]:
+    """Representative quotes among the candidates (long enough to say something):
+    highest score first, one per author while others remain, no near-duplicates (token
+    Jaccard >= 0.6)."""
 
-    def ranked(ids: np.ndarray) -> list[int]:
-        return sorted(ids.tolist(), key=lambda i: (-scores[i], messages[i].timestamp, i))
-
-    def choose(order: list[int], passes: tuple[bool, ...]) -> list[int]:
-        chosen: list[int] = []
+    def choose(order: Callable[[], Iterable[Candidate]], passes: tuple[bool, ...]):
+        chosen: dict[tuple[str, int], Candidate] = {}
         authors: set[str] = set()
         for allow_repeat_author in passes:
-            for i in order:
+            for candidate in order():
                 if len(chosen) >= limit:
                     break
-                if i in chosen or len(tokens[i]) < min_tokens:
+                if candidate.key in chosen:
                     continue
-                if not allow_repeat_author and messages[i].author in authors:
+                if not allow_repeat_author and candidate.author in authors:
                     continue
-                words = set(tokens[i])
-                if any(_jaccard(words, set(tokens[j])) >= 0.6 for j in chosen):
+                words = set(candidate.tokens)
+                if any(_jaccard(words, set(c.tokens)) >= 0.6 for c in chosen.values()):
                     continue
-                chosen.append(i)
-                authors.add(messages[i].author)
-        return chosen
+                chosen[candidate.key] = candidate
+                authors.add(candidate.author)
+        return list(chosen.values())
 
-    chosen: list[int] = []
-    if len(candidates) > QUOTE_POOL:
-        # Every candidate scoring at least the pool's lowest: exactly the head of the
-        # full ranking, ties included. If its first pass fills the quotes, the full
-        # ranking's first pass would have picked the same ones.
-        cut = np.partition(scores[candidates], -QUOTE_POOL)[-QUOTE_POOL]
-        chosen = choose(ranked(candidates[scores[candidates] >= cut]), (False,))
-    if len(chosen) < limit:
-        chosen = choose(ranked(candidates), (False, True))
-    return [
-        Quote(_one_line(m.text), m.author, m.timestamp, m.source, m.line)
-        for m in (messages[i] for i in chosen)
-    ]
+    if candidates.complete:
+        chosen = choose(lambda: candidates.pool, (False, True))
+    else:
+        # The pool is exactly the head of the full ranking, ties included: if its first
+        # pass fills the quotes, the full ranking's first pass would pick the same.
+        chosen = choose(lambda: candidates.pool, (False,))
+        if len(chosen) < limit:
+            chosen = choose(candidates.ranked, (False, True))
+    return [Quote(_one_line(c.text), c.author, c.timestamp, c.source, c.line) for c in chosen]
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a or b else 1.0
 
 
-def theme_table(data: RunData, quotes_per_theme: int, top_terms: int) -> list[dict[str, object]]:
+def theme_table(
+    data: RunData, queries: MessageQueries, quotes_per_theme: int, top_terms: int
+) -> list[dict[str, object]]:
     """Table II: each theme with its share, members, terms and supporting quotes."""
     topic_of_theme = {theme: topic for topic, theme in enumerate(data.topic_themes)}
-    n = max(len(data.messages), 1)
+    n = max(queries.overview().messages, 1)
+    counts = queries.theme_counts()
     rows = []
-    for t, (theme, name) in enumerate(zip(data.theme_ids, data.theme_names, strict=True)):
-        members = np.flatnonzero(data.assigned[:, t])
+    candidates = queries.theme_candidates(data.theme_ids, QUOTE_POOL, QUOTE_MIN_TOKENS)
+    for theme, name, ranked in zip(data.theme_ids, data.theme_names, candidates, strict=True):
+        messages, members = counts.get(theme, (0, 0))
         topic = topic_of_theme.get(theme)
-        quotes = pick_quotes(
-            members, data.scores[:, t], data.messages, data.tokens, quotes_per_theme
-        )
+        quotes = pick_quotes(ranked, quotes_per_theme)
         rows.append(
             {
                 "theme": theme,
                 "name": name,
-                "messages": len(members),
-                "share": round(len(members) / n, 4),
-                "members": len({data.messages[i].author for i in members}),
+                "messages": messages,
+                "share": round(messages / n, 4),
+                "members": members,
                 "top_terms": ", ".join(data.topic_terms[topic][:top_terms])
                 if topic is not None
                 else "",
@@ -115,15 +103,14 @@ def theme_table(data: RunData, quotes_per_theme: int, top_terms: int) -> list[di
     return rows
 
 
-def member_table(data: RunData) -> list[dict[str, object]]:
+def member_table(data: RunData, queries: MessageQueries) -> list[dict[str, object]]:
     """Table III: each author's messages and the share of them carrying each theme."""
-    by_author: dict[str, list[int]] = defaultdict(list)
-    for i, message in enumerate(data.messages):
-        by_author[message.author].append(i)
+    by_author = queries.author_counts()
+    given = queries.author_theme_counts()
     rows = []
-    for author in sorted(by_author, key=lambda a: (-len(by_author[a]), a)):
-        indices = by_author[author]
-        shares = data.assigned[indices].mean(axis=0)
+    for author in sorted(by_author, key=lambda a: (-by_author[a], a)):
+        n = by_author[author]
+        shares = [given.get((author, theme), 0) / n for theme in data.theme_ids]
         ranked = sorted(
             (
                 (share, theme)
@@ -134,23 +121,20 @@ def member_table(data: RunData) -> list[dict[str, object]]:
         )
         row: dict[str, object] = {
             "author": author,
-            "messages": len(indices),
+            "messages": n,
             "themes": "; ".join(f"{theme} ({share:.2f})" for share, theme in ranked),
         }
-        row.update(
-            {theme: round(float(s), 4) for theme, s in zip(data.theme_ids, shares, strict=True)}
-        )
+        row.update({theme: round(s, 4) for theme, s in zip(data.theme_ids, shares, strict=True)})
         rows.append(row)
     return rows
 
 
-def topic_table(data: RunData, top_terms: int) -> list[dict[str, object]]:
-    dominant = data.dominant_topic()
-    sizes = Counter(int(t) for t in dominant if t >= 0)
+def topic_table(data: RunData, queries: MessageQueries, top_terms: int) -> list[dict[str, object]]:
+    sizes = queries.topic_sizes()
+    candidates = queries.topic_candidates(len(data.topic_terms), QUOTE_POOL, QUOTE_MIN_TOKENS)
     rows = []
-    for topic, terms in enumerate(data.topic_terms):
-        members = np.flatnonzero(dominant == topic)
-        quotes = pick_quotes(members, data.weights[:, topic], data.messages, data.tokens, 3)
+    for topic, (terms, ranked) in enumerate(zip(data.topic_terms, candidates, strict=True)):
+        quotes = pick_quotes(ranked, 3)
         rows.append(
             {
                 "topic": topic,
@@ -165,20 +149,19 @@ def topic_table(data: RunData, top_terms: int) -> list[dict[str, object]]:
     return rows
 
 
-def weekly_shares(data: RunData) -> dict[str, dict[str, float]]:
-    """Per ISO week (YYYY-Www), the share of that week's messages carrying each theme."""
-    by_day: dict[str, list[int]] = defaultdict(list)
-    for i, message in enumerate(data.messages):
-        if message.timestamp:  # transcripts and tables may have no dates
-            by_day[message.timestamp[:10]].append(i)
-    weeks: dict[str, list[int]] = defaultdict(list)
-    for day, indices in by_day.items():  # a date is read once per day, not per message
+def weekly_shares(data: RunData, queries: MessageQueries) -> dict[str, dict[str, float]]:
+    """Per ISO week (YYYY-Www), the share of that week's messages carrying each theme;
+    messages without a time (transcripts, tables) are in no week."""
+    week_of: dict[str, str] = {}
+    totals: Counter[str] = Counter()
+    for day, n in queries.day_counts().items():  # a date is read once per day
         year, week, _ = date.fromisoformat(day).isocalendar()
-        weeks[f"{year}-W{week:02d}"].extend(indices)
+        week_of[day] = f"{year}-W{week:02d}"
+        totals[week_of[day]] += n
+    given: Counter[tuple[str, str]] = Counter()
+    for (day, theme), n in queries.day_theme_counts().items():
+        given[week_of[day], theme] += n
     return {
-        week: {
-            theme: round(float(data.assigned[idx, t].mean()), 4)
-            for t, theme in enumerate(data.theme_ids)
-        }
-        for week, idx in sorted(weeks.items())
+        week: {theme: round(given[week, theme] / totals[week], 4) for theme in data.theme_ids}
+        for week in sorted(totals)
     }

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, output_bytes
 
 runner = CliRunner()
 OUTPUTS = [
@@ -270,6 +270,39 @@ def test_report_rebuilds_the_same_tables_without_refitting(run_dir, tmp_path):
         assert (copy / name).read_bytes() == (run_dir / name).read_bytes(), name
 
 
+def test_report_rebuilds_a_run_written_before_messages_became_a_dataset_folder(run_dir, tmp_path):
+    import json
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(run_dir, copy)
+    table = pq.read_table(copy / "messages.parquet")
+    shutil.rmtree(copy / "messages.parquet")
+    pq.write_table(table, copy / "messages.parquet")  # one file, as runs before it wrote
+    marker = json.loads((copy / ".guyub-output.json").read_text(encoding="utf-8"))
+    marker["files"] = sorted(
+        {"messages.parquet" if f.startswith("messages.parquet/") else f for f in marker["files"]}
+    )
+    (copy / ".guyub-output.json").write_text(json.dumps(marker), encoding="utf-8")
+    result = runner.invoke(app, ["report", str(copy)])
+    assert result.exit_code == 0, result.output
+    for name in ("themes.csv", "members.csv", "topics.csv", "report.html"):
+        assert (copy / name).read_bytes() == (run_dir / name).read_bytes(), name
+
+
+def test_report_on_damaged_messages_says_so_and_keeps_the_old_report(run_dir, tmp_path):
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(run_dir, copy)
+    (part,) = (copy / "messages.parquet").iterdir()
+    part.write_bytes(part.read_bytes()[:200])
+    result = runner.invoke(app, ["report", str(copy)])
+    assert result.exit_code == 2
+    assert "damaged messages.parquet" in result.output and "Traceback" not in result.output
+    assert (copy / "themes.csv").read_bytes() == (run_dir / "themes.csv").read_bytes()
+
+
 def test_report_on_a_directory_that_is_not_a_run(tmp_path):
     result = runner.invoke(app, ["report", str(tmp_path)])
     assert result.exit_code == 2
@@ -362,9 +395,7 @@ def test_one_process_writes_the_same_outputs_and_leaves_nothing_beside_them(run_
     out = tmp_path / "one" / "out"
     result = runner.invoke(app, ["run", str(EXAMPLE), "-o", str(out), "--set", "engine.workers=1"])
     assert result.exit_code == 0, result.output
-    for name in OUTPUTS:
-        if name != "manifest.json":  # it holds the times and the config
-            assert (out / name).read_bytes() == (run_dir / name).read_bytes(), name
+    assert output_bytes(out) == output_bytes(run_dir)  # the manifest holds times and config
     assert [p.name for p in out.parent.iterdir()] == ["out"]
     assert [p.name for p in run_dir.parent.iterdir()] == ["out"]
 

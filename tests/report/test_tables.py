@@ -1,15 +1,45 @@
 import numpy as np
+import pytest
 
+from pipeline.model.fitted import Applied
+from pipeline.normalise import Normalised
 from pipeline.records import Message
 from pipeline.report.data import RunData
-from pipeline.report.tables import pick_quotes, weekly_shares
+from pipeline.report.messages import PART_ROWS, write_messages
+from pipeline.report.query import MessageQueries
+from pipeline.report.tables import QUOTE_MIN_TOKENS, member_table, pick_quotes, weekly_shares
 
 
 def message(i: int, author: str, text: str, timestamp: str = "2024-01-01T10:00") -> Message:
     return Message(str(i), "g", "whatsapp", "g.txt", i + 1, timestamp, author, "message", text)
 
 
-def test_quotes_prefer_high_scores_from_different_authors_without_near_duplicates():
+@pytest.fixture
+def dataset(tmp_path):
+    """A messages dataset written as a run writes it, of messages given one theme `a`
+    (or the themes `assigned` says) with `scores` for it."""
+
+    def write(messages, scores, assigned=None, tokens=None):
+        scores = np.asarray(scores, dtype=float).reshape(len(messages), -1)
+        assigned = np.ones(scores.shape, dtype=bool) if assigned is None else assigned
+        tokens = tokens or [m.text.split() for m in messages]
+        normalised = [Normalised(m.text, t, "id") for m, t in zip(messages, tokens, strict=True)]
+        folder = tmp_path / f"messages-{len(list(tmp_path.iterdir()))}.parquet"
+        ids = ["a", "b"][: scores.shape[1]]
+        applied = Applied(np.zeros((len(messages), 1)), scores, assigned)
+        write_messages(folder, messages, normalised, applied, ids)
+        return RunData(folder, ids, [i.upper() for i in ids], [["x"]], ["a"], [0.0])
+
+    return write
+
+
+def quotes_of(data: RunData, limit: int, pool: int = 500):
+    with MessageQueries(data.messages) as queries:
+        (candidates,) = queries.theme_candidates(["a"], pool, QUOTE_MIN_TOKENS)
+        return pick_quotes(candidates, limit)
+
+
+def test_quotes_prefer_high_scores_from_different_authors_without_near_duplicates(dataset):
     messages = [
         message(0, "A", "beli tepung murah di pasar lima"),
         message(1, "A", "harga gula turun minggu ini"),
@@ -17,40 +47,30 @@ def test_quotes_prefer_high_scores_from_different_authors_without_near_duplicate
         message(3, "C", "ruko disewakan dekat kampus"),
         message(4, "D", "ok"),  # too short to say anything
     ]
-    tokens = [m.text.split() for m in messages]
-    scores = np.array([0.9, 0.8, 0.85, 0.5, 0.95])
-    quotes = pick_quotes(range(5), scores, messages, tokens, limit=3)
+    quotes = quotes_of(dataset(messages, [0.9, 0.8, 0.85, 0.5, 0.95]), limit=3)
     # 4 is too short, 2 repeats 0, then one per author before A's second message
     assert [q.line for q in quotes] == [1, 4, 2]
     assert quotes[0].cite() == '"beli tepung murah di pasar lima" (A, 2024-01-01, g.txt:1)'
 
 
-def test_weekly_shares_by_iso_week():
+def test_weekly_shares_by_iso_week(dataset):
     messages = [
         message(0, "A", "x", "2024-01-01T10:00"),  # Monday of 2024-W01
         message(1, "A", "x", "2024-01-07T10:00"),  # Sunday, same week
         message(2, "A", "x", "2024-01-08T10:00"),  # 2024-W02
+        message(3, "B", "x", ""),  # no time: in no week
     ]
-    assigned = np.array([[True, False], [False, False], [True, True]])
-    data = RunData(
-        messages,
-        [["x"]] * 3,
-        ["a", "b"],
-        ["A", "B"],
-        assigned * 1.0,
-        assigned,
-        np.zeros((3, 1)),
-        [["x"]],
-        ["a"],
-        [0.0],
-    )
-    assert weekly_shares(data) == {
+    assigned = np.array([[True, False], [False, False], [True, True], [True, True]])
+    data = dataset(messages, assigned * 1.0, assigned)
+    with MessageQueries(data.messages) as queries:
+        weekly = weekly_shares(data, queries)
+    assert weekly == {
         "2024-W01": {"a": 0.5, "b": 0.0},
         "2024-W02": {"a": 1.0, "b": 1.0},
     }
 
 
-def test_quotes_from_a_large_theme_are_the_ones_a_full_ranking_gives():
+def test_quotes_from_a_large_theme_are_the_ones_a_full_ranking_gives(dataset):
     """A theme with thousands of members is ranked by its best few hundred first; the
     quotes must be those of ranking all of them, also when the best all come from one
     author and the others' messages are far down."""
@@ -58,7 +78,7 @@ def test_quotes_from_a_large_theme_are_the_ones_a_full_ranking_gives():
     n = 3_000
     words = [f"w{i}" for i in range(40)]
     texts = [" ".join(rng.choice(words, size=6, replace=False)) for _ in range(n)]
-    scores = rng.random(n)
+    scores = np.round(rng.random(n), 6)  # as the dataset keeps them
     scores[:200] += 1.0  # one author's 200 messages score highest
     authors = ["Top" if i < 200 else f"M{i % 50}" for i in range(n)]
     scores[rng.integers(200, n, size=300)] = 0.5  # many ties
@@ -66,6 +86,7 @@ def test_quotes_from_a_large_theme_are_the_ones_a_full_ranking_gives():
         authors[i], scores[i] = f"Late{k}", 0.01
     messages = [message(i, a, t) for i, (a, t) in enumerate(zip(authors, texts, strict=True))]
     tokens = [t.split() for t in texts]
+    data = dataset(messages, scores)
 
     def by_full_ranking(limit: int) -> list[int]:
         order = sorted(range(n), key=lambda i: (-scores[i], messages[i].timestamp, i))
@@ -85,5 +106,46 @@ def test_quotes_from_a_large_theme_are_the_ones_a_full_ranking_gives():
         return [i + 1 for i in chosen]
 
     for limit in (3, 5, 60, 80):  # 71 authors: 80 quotes need the second pass
-        got = pick_quotes(np.arange(n), scores, messages, tokens, limit)
+        got = quotes_of(data, limit)
         assert [q.line for q in got] == by_full_ranking(limit)
+
+
+def test_a_dataset_in_many_parts_gives_the_tables_of_one_part(dataset, monkeypatch):
+    """Ties are broken by the messages' order across parts, as in one file."""
+    rng = np.random.default_rng(5)
+    n = 700
+    texts = [" ".join(f"w{j}" for j in rng.choice(30, size=5, replace=False)) for _ in range(n)]
+    scores = np.round(rng.choice([0.2, 0.5, 0.9], size=n), 6)  # ties everywhere
+    messages = [message(i, f"M{i % 9}", t) for i, t in enumerate(texts)]
+    whole = dataset(messages, scores)
+    monkeypatch.setattr("pipeline.report.messages.PART_ROWS", 64)
+    parted = dataset(messages, scores)
+    assert len(list(parted.messages.iterdir())) == -(-n // 64) > 1 < PART_ROWS
+    for pool in (500, 20):
+        assert quotes_of(parted, 12, pool) == quotes_of(whole, 12, pool)
+    with MessageQueries(whole.messages) as a, MessageQueries(parted.messages) as b:
+        assert member_table(whole, a) == member_table(parted, b)
+
+
+def test_member_table_counts_by_hand(dataset):
+    messages = [message(0, "A", "x"), message(1, "A", "x"), message(2, "B", "x")]
+    assigned = np.array([[True, False], [True, True], [False, False]])
+    data = dataset(messages, assigned * 1.0, assigned)
+    with MessageQueries(data.messages) as queries:
+        rows = member_table(data, queries)
+    assert rows == [
+        {"author": "A", "messages": 2, "themes": "a (1.00); b (0.50)", "a": 1.0, "b": 0.5},
+        {"author": "B", "messages": 1, "themes": "", "a": 0.0, "b": 0.0},
+    ]
+
+
+def test_the_dataset_reads_as_one_table_in_pandas_and_duckdb(dataset, monkeypatch):
+    import duckdb
+    import pandas as pd
+
+    monkeypatch.setattr("pipeline.report.messages.PART_ROWS", 2)
+    messages = [message(i, "A", f"pesan nomor {i}") for i in range(5)]
+    data = dataset(messages, [0.5] * 5)
+    assert pd.read_parquet(data.messages)["text"].tolist() == [m.text for m in messages]
+    glob = str(data.messages / "*.parquet")
+    assert duckdb.sql(f"SELECT count(*) FROM read_parquet('{glob}')").fetchall() == [(5,)]
