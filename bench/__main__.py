@@ -2,7 +2,8 @@
 on the same generated export, each in a fresh process, and print a table.
 
 Suites: parse (Guyub vs whatstk and chat-miner), normalise (vs a naive spaCy+Sastrawi
-normaliser), topics (seeded NMF vs scikit-learn LDA), run (the whole pipeline), all.
+normaliser), topics (seeded NMF vs scikit-learn LDA), engine (the normalising and
+applying maps on 2 workers vs 1), run (the whole pipeline), all.
 Ratios are against the baseline in the same run: the machine is shared and noisy.
 Each stage is timed --repeat times, the rounds interleaved, and its fastest run is
 shown: noise on a shared machine only ever adds time, and a first run also pays for
@@ -30,6 +31,11 @@ SUITES = {
         ("normalise_guyub_1proc", "normalise_naive"),
     ],
     "topics": [("topics_seeded_nmf", "topics_lda")],
+    # the partition maps on 2 workers against 1 (this process): #27 asks for 1.7x
+    "engine": [
+        ("normalise_map_2_workers", "normalise_map_1_worker"),
+        ("apply_map_2_workers", "apply_map_1_worker"),
+    ],
     "run": [("run_guyub", None)],
 }
 # The naive normaliser and LDA are slow: they get fewer messages, and rates compare.

@@ -88,6 +88,77 @@ def normalise_guyub_1proc(path: Path, cap: int) -> int:
     return len(texts)
 
 
+def _distinct_texts(path: Path, cap: int) -> list[str]:
+    return list(dict.fromkeys(_texts(path, cap)))
+
+
+@contextmanager
+def _engine(workers: int):
+    """An engine on a local cluster of `workers` processes of one thread each, started
+    before any timing (a map's throughput is measured, not a cluster's start). One
+    worker is a cluster too, not this process: this process's BLAS would use both
+    cores, and the data would not travel."""
+    from distributed import LocalCluster
+
+    from pipeline.config import load_config
+    from pipeline.engine.cluster import Engine
+
+    with LocalCluster(
+        n_workers=workers, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        config = load_config(
+            overrides=[f'engine.scheduler="{cluster.scheduler_address}"', "engine.min_parallel=1"]
+        )
+        with Engine(config.engine) as engine:
+            yield engine, config
+
+
+def _normalise_map(path: Path, cap: int, workers: int) -> int:
+    """The normalising map over the export's distinct texts (repeats are shared before
+    any map), on `workers` workers; a timed run starts with cold caches, as a run does."""
+    from pipeline.normalise import Normaliser
+    from pipeline.normalise.parallel import normalise_all
+
+    texts = _distinct_texts(path, cap)
+    with _engine(workers) as (engine, config), _timed():
+        normalise_all(texts, Normaliser(config.normalise), engine)
+    return len(texts)
+
+
+def normalise_map_1_worker(path: Path, cap: int) -> int:
+    return _normalise_map(path, cap, 1)
+
+
+def normalise_map_2_workers(path: Path, cap: int) -> int:
+    return _normalise_map(path, cap, 2)
+
+
+def _apply_map(path: Path, cap: int, workers: int) -> int:
+    """Applying the shipped model to the export's distinct texts, normalised beforehand
+    (untimed), on `workers` workers."""
+    from pipeline import DEFAULT_MODEL_DIR
+    from pipeline.model.apply import apply_distinct
+    from pipeline.model.artifacts import load_model
+    from pipeline.normalise import Normaliser
+    from pipeline.normalise.parallel import normalise_all
+
+    texts = _distinct_texts(path, cap)
+    model = load_model(DEFAULT_MODEL_DIR)
+    with _engine(workers) as (engine, _):
+        normalised = normalise_all(texts, Normaliser(model.config.normalise), engine)
+        with _timed():
+            apply_distinct(model, texts, normalised, engine)
+    return len(texts)
+
+
+def apply_map_1_worker(path: Path, cap: int) -> int:
+    return _apply_map(path, cap, 1)
+
+
+def apply_map_2_workers(path: Path, cap: int) -> int:
+    return _apply_map(path, cap, 2)
+
+
 def normalise_naive(path: Path, cap: int) -> int:
     """The issue's naive normaliser: spaCy's pipe for tokens, Sastrawi per token with no
     cache (StemmerFactory's stemmer wraps a cache; its delegate has none)."""
@@ -185,6 +256,10 @@ STAGES = {
     "normalise_guyub": normalise_guyub,
     "normalise_guyub_1proc": normalise_guyub_1proc,
     "normalise_naive": normalise_naive,
+    "normalise_map_1_worker": normalise_map_1_worker,
+    "normalise_map_2_workers": normalise_map_2_workers,
+    "apply_map_1_worker": apply_map_1_worker,
+    "apply_map_2_workers": apply_map_2_workers,
     "normalise_naive_cached": normalise_naive_cached,
     "topics_seeded_nmf": topics_seeded_nmf,
     "topics_lda": topics_lda,
