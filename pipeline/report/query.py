@@ -125,13 +125,7 @@ class MessageQueries:
         return dict(self.rows("SELECT author, count(*) FROM m GROUP BY author"))
 
     def author_theme_counts(self) -> dict[tuple[str, str], int]:
-        return {
-            (author, theme): n
-            for author, theme, n in self.rows(
-                "SELECT author, theme, count(*) FROM m, unnest(themes) AS given(theme) "
-                "GROUP BY author, theme"
-            )
-        }
+        return self._pair_counts("author", "")
 
     def day_counts(self) -> dict[str, int]:
         """Messages per day (YYYY-MM-DD) of those with a time."""
@@ -142,11 +136,15 @@ class MessageQueries:
         )
 
     def day_theme_counts(self) -> dict[tuple[str, str], int]:
+        return self._pair_counts("left(timestamp, 10)", "WHERE timestamp <> ''")
+
+    def _pair_counts(self, key: str, where: str) -> dict[tuple[str, str], int]:
+        """Messages given each theme, per value of `key` (an SQL expression of a row)."""
         return {
-            (day, theme): n
-            for day, theme, n in self.rows(
-                "SELECT left(timestamp, 10), theme, count(*) FROM m, unnest(themes) AS given(theme) "
-                "WHERE timestamp <> '' GROUP BY 1, 2"
+            (value, theme): n
+            for value, theme, n in self.rows(
+                f"SELECT {key}, theme, count(*) FROM m, unnest(themes) AS given(theme) "
+                f"{where} GROUP BY 1, 2"
             )
         }
 
