@@ -17,17 +17,13 @@ from pipeline.outputs import (
     clear_leftovers,
     write_folder,
 )
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, output_bytes
 
 runner = CliRunner()
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
+    return output_bytes(root, leave_out=())
 
 
 @pytest.fixture

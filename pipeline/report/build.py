@@ -30,11 +30,14 @@ if TYPE_CHECKING:
 SOURCE_FILES = ("messages.parquet", "manifest.json")
 
 
-def report_files(data: RunData, config: ReportConfig) -> dict[str, Callable[[Path], None]]:
-    """Each report file's name and the function that writes it; every table is worked
-    out here, from the messages dataset, before anything is written."""
+def report_files(
+    data: RunData, config: ReportConfig
+) -> tuple[Overview, dict[str, Callable[[Path], None]]]:
+    """The messages the report is about, and each report file's name and the function
+    that writes it; every table is worked out here, from the messages dataset, before
+    anything is written."""
     with MessageQueries(data.messages) as queries:
-        overview = queries.overview()
+        overview = queries.overview
         themes = theme_table(data, queries, config.quotes_per_theme, config.top_terms)
         members = member_table(data, queries)
         topics = topic_table(data, queries, config.top_terms)
@@ -50,7 +53,7 @@ def report_files(data: RunData, config: ReportConfig) -> dict[str, Callable[[Pat
         model_facts=data.model_facts,
         theme_ids=data.theme_ids,
     )
-    return {
+    return overview, {
         "themes.csv": lambda path: write_csv(path, themes),
         "themes.md": lambda path: path.write_text(
             themes_markdown(themes, overview.messages), encoding="utf-8"
@@ -97,15 +100,18 @@ def write_run_dir(
     data: RunData,
     config: ReportConfig,
     extra: dict[str, Callable[[Path], None]] | None = None,
-) -> None:
-    """All outputs into out_dir at once (a crash leaves the old directory or the new)."""
-    files = {**report_files(data, config), **(extra or {})}
+) -> Overview:
+    """All outputs into out_dir at once (a crash leaves the old directory or the new);
+    what the messages were."""
+    overview, report = report_files(data, config)
+    files = {**report, **(extra or {})}
 
     def fill(staging: Path) -> None:
         for name, write in sorted(files.items()):
             write(staging / name)
 
     write_folder(out_dir, "run", fill)
+    return overview
 
 
 def write_run_outputs(
@@ -144,12 +150,9 @@ def rebuild_report(run_dir: Path, data: RunData, config: ReportConfig) -> int:
     how many messages they were built from."""
     kept = {name: _copier(run_dir / name) for name in SOURCE_FILES}
     try:
-        with MessageQueries(data.messages) as queries:
-            messages = queries.overview().messages
-        write_run_dir(run_dir, data, config, kept)
+        return write_run_dir(run_dir, data, config, kept).messages
     except duckdb.Error as err:
         raise RunDirError(f"{run_dir}: damaged messages.parquet ({err})") from None
-    return messages
 
 
 def _copier(source: Path) -> Callable[[Path], None]:

@@ -8,8 +8,6 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 
 @dataclass
 class RunData:
@@ -22,13 +20,6 @@ class RunData:
     ledger: list[dict] = field(default_factory=list)
     model_facts: dict[str, object] = field(default_factory=dict)
     small_data: str = ""  # the report's warning when the corpus is too small for topics
-
-
-def dominant_topic(weights: np.ndarray) -> np.ndarray:
-    """Each message's strongest topic, -1 where it has no weight at all."""
-    if weights.size == 0:
-        return np.full(len(weights), -1)
-    return np.where(weights.max(axis=1) > 0, weights.argmax(axis=1), -1)
 
 
 class RunDirError(ValueError):

@@ -21,7 +21,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.records import MESSAGE_FIELDS, Message
-from pipeline.report.data import dominant_topic
 
 if TYPE_CHECKING:
     from pipeline.model.fitted import Applied
@@ -91,6 +90,13 @@ def write_messages(
             pending.append(encoder.submit(_write_part, folder / part_name(index), table))
         while pending:
             pending.popleft().result()
+
+
+def dominant_topic(weights: np.ndarray) -> np.ndarray:
+    """Each message's strongest topic, -1 where it has no weight at all."""
+    if weights.size == 0:
+        return np.full(len(weights), -1)
+    return np.where(weights.max(axis=1) > 0, weights.argmax(axis=1), -1)
 
 
 def _write_part(path: Path, table: pa.Table) -> None:

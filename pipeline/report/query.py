@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import duckdb
@@ -100,9 +101,7 @@ class MessageQueries:
     def rows(self, sql: str, params: list | None = None) -> list[tuple]:
         return self._db.execute(sql, params or []).fetchall()
 
-    def scalar(self, sql: str, params: list | None = None):
-        return self._db.execute(sql, params or []).fetchone()[0]
-
+    @cached_property
     def overview(self) -> Overview:
         n, authors, first, last, coded = self.rows(
             "SELECT count(*), count(DISTINCT author), min(nullif(timestamp, '')), "

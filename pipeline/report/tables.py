@@ -79,7 +79,7 @@ def theme_table(
 ) -> list[dict[str, object]]:
     """Table II: each theme with its share, members, terms and supporting quotes."""
     topic_of_theme = {theme: topic for topic, theme in enumerate(data.topic_themes)}
-    n = max(queries.overview().messages, 1)
+    n = max(queries.overview.messages, 1)
     counts = queries.theme_counts()
     rows = []
     candidates = queries.theme_candidates(data.theme_ids, QUOTE_POOL, QUOTE_MIN_TOKENS)
