@@ -187,12 +187,15 @@ def _naive(path: Path, cap: int, *, cached: bool) -> int:
 def run_guyub(path: Path, cap: int) -> int:
     from pipeline.config import load_config
     from pipeline.flow import run, write_run
+    from pipeline.outputs import scratch_beside
 
     config = load_config()
-    result = run([path], config)
-    with tempfile.TemporaryDirectory() as out:
-        write_run(result, Path(out) / "out", config, [path])
-    return len(result.corpus.messages)
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "out"
+        with scratch_beside(out) as workspace:
+            result = run([path], config, workspace)
+            write_run(result, out, config, [path])
+    return result.counts["messages_read"]
 
 
 def topics_seeded_nmf(path: Path, cap: int) -> int:

@@ -1,6 +1,7 @@
 """The pipeline on one screen: ingest -> normalise -> fit (or take a fitted model) ->
-apply -> write. Each stage is a function over a batch of records; this file only
-passes one stage's result to the next. `write_run` is the edge where outputs land."""
+apply -> write. After ingest, each stage is a map over the run's parts (pipeline.dataset)
+on the engine; this file only passes one stage's result to the next. `write_run` is the
+edge where outputs land."""
 
 from __future__ import annotations
 
@@ -9,30 +10,32 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.config import Config
+from pipeline.dataset import MESSAGES, Part, write_records
 from pipeline.engine.cluster import Engine
-from pipeline.engine.collector import keep_out_of_gc
-from pipeline.engine.prefetch import Prefetch
 from pipeline.ingest import Ingested, expand_inputs, read_exports
-from pipeline.model.apply import apply_distinct
-from pipeline.model.fitted import Applied, ThemeModel
+from pipeline.model.apply import apply_parts
+from pipeline.model.fitted import ThemeModel
 from pipeline.model.metrics import topic_quality
 from pipeline.model.study import load_everyday, load_study
+from pipeline.model.units import fitting_units, sample_units
 from pipeline.model.validate import held_out_metrics, seed_cross_validation
 from pipeline.normalise import Normaliser
-from pipeline.normalise.corpus import Corpus, build_corpus, fitting_units
+from pipeline.normalise.corpus import build_corpus
+from pipeline.normalise.parallel import normalise_parts
 from pipeline.outputs import check_output_folder
 from pipeline.progress import Progress
-from pipeline.provenance import run_manifest
+from pipeline.provenance import fingerprint, run_manifest
 from pipeline.report.build import write_run_outputs
 from pipeline.report.facts import run_data, small_data_note
 
 
 @dataclass
 class RunResult:
-    ingested: Ingested
-    corpus: Corpus
+    ingested: Ingested  # the ledger; its messages are let go once they are in parts
     model: ThemeModel
-    applied: Applied
+    dataset: Path  # the messages dataset folder, in the run's workspace
+    counts: dict[str, int]
+    input_fingerprint: str  # of the messages read, by their ids
     # the model's metrics with this run's topic quality, and each topic's coherence
     metrics: dict[str, object] = field(default_factory=dict)
     coherence: list[float | None] = field(default_factory=list)
@@ -51,69 +54,97 @@ class NothingToRead(ValueError):
 def run(
     inputs: Sequence[Path],
     config: Config,
+    workspace: Path,
     model: ThemeModel | None = None,
     progress: Progress | None = None,
 ) -> RunResult:
     """Read, normalise, fit (unless a model is given: then its own settings of
-    normalising, topics and themes hold) and apply."""
+    normalising, topics and themes hold) and apply. The messages go into parts in
+    `workspace` (an empty folder that the engine's workers can reach) right after they
+    are read; each later stage reads and writes parts, so this process never holds
+    them all again."""
     progress = progress or Progress()
     inputs = expand_inputs(inputs)
     config = config.with_model(model.config) if model else config
     normaliser = Normaliser(config.normalise)
     with Engine(config.engine) as engine:
         engine.start_early(sum(p.stat().st_size for p in inputs if p.is_file()))
-        prefetch = Prefetch.start(inputs, normaliser, config.privacy, config.engine)
-        try:
-            with progress.stage("ingest") as stage:
-                ingested = read_exports(inputs, config.ingest, config.privacy)
-                ingested.tell(stage)
-            progress.event(
-                "ingested",
-                records=len(ingested.messages),
-                failed=[r.source for r in ingested.errors],
-            )
-            if not ingested.messages:
-                raise NothingToRead(ingested)
-            keep_out_of_gc()
-            with progress.stage("normalise"):
-                known = prefetch.collect()
-                corpus = build_corpus(ingested.messages, normaliser, engine, known)
-        finally:
-            prefetch.close()
-        keep_out_of_gc()
+        with progress.stage("ingest") as stage:
+            ingested = read_exports(inputs, config.ingest, config.privacy)
+            ingested.tell(stage)
+            records = len(ingested.messages)
+            if records:
+                parts, counts, input_fingerprint = _into_parts(ingested, workspace)
+        progress.event("ingested", records=records, failed=[r.source for r in ingested.errors])
+        if not records:
+            raise NothingToRead(ingested)
+
+        with progress.stage("normalise"):
+            normalise_parts(parts, normaliser, engine)
 
         if model is None:
             with progress.stage("fit"):
-                model = fit_model(corpus, config, normaliser, engine)
+                units, n_units = sample_units(parts, config.topics)
+                model = fit_model(units, config, normaliser, engine, n_units)
+                del units
 
         with progress.stage("apply"):
-            texts = [m.text for m in corpus.messages]
-            X, counts, applied = apply_distinct(model, texts, corpus.normalised, engine)
-            quality = topic_quality(model, X, counts=counts)
-    note = small_data_note(len(corpus.messages), config.report.min_messages_for_topics)
+            term_counts, counts["messages_with_theme"] = apply_parts(model, parts, engine)
+            quality = topic_quality(model, term_counts)
+    note = small_data_note(counts["messages_read"], config.report.min_messages_for_topics)
     if note:  # coherence on a few messages reads high by accident: none shown
         quality = {k: (v if k == "diversity" else None) for k, v in quality.items()}
         quality["coherence"] = [None] * len(model.topic_themes_)
     coherence = quality.pop("coherence")
     metrics = {**model.metrics_, **quality}
-    return RunResult(ingested, corpus, model, applied, metrics, coherence, note, progress.timings)
+    return RunResult(
+        ingested,
+        model,
+        workspace / MESSAGES,
+        counts,
+        input_fingerprint,
+        metrics,
+        coherence,
+        note,
+        progress.timings,
+    )
+
+
+def _into_parts(ingested: Ingested, workspace: Path) -> tuple[list[Part], dict[str, int], str]:
+    """The messages (kind `message`) written as the workspace's record parts and let go
+    of; the run's counts so far, and the messages' fingerprint."""
+    kept = [m for m in ingested.messages if m.kind == "message"]
+    parts = write_records(workspace, kept)
+    counts = {
+        "records": len(ingested.messages),
+        "messages_read": len(kept),
+        "duplicates_dropped": ingested.duplicates,
+    }
+    input_fingerprint = fingerprint([m.id for m in kept])
+    ingested.messages = []
+    return parts, counts, input_fingerprint
 
 
 def fit_model(
-    corpus: Corpus, config: Config, normaliser: Normaliser, engine: Engine | None = None
+    units: Sequence[Sequence[str]],
+    config: Config,
+    normaliser: Normaliser,
+    engine: Engine | None = None,
+    n_units: int | None = None,
 ) -> ThemeModel:
-    """Fit on the corpus's messages (or conversation segments) and the seed set's train
-    split, learned against the everyday texts; score the held-out splits into the
-    model's metrics."""
+    """Fit on the units topics are found in (messages or conversation segments; all of
+    them, or a sample of `n_units`) and the seed set's train split, learned against the
+    everyday texts; score the held-out splits into the model's metrics."""
     themes, seeds = load_study(config.themes)
     everyday = load_everyday(config.themes)
     training = [s for s in seeds if s.split == "train"]
     model = ThemeModel(config.model_config(), themes).fit(
-        fitting_units(corpus, config.topics),
+        units,
         training,
         [normaliser(s.text) for s in training],
         [normaliser(b.text) for b in everyday if b.split == "train"],
         engine,
+        n_units,
     )
     model.metrics_.update(held_out_metrics(model, seeds, everyday, normaliser))
     return model
@@ -124,21 +155,12 @@ def write_run(
 ) -> dict[str, object]:
     """Write every output into out_dir, all at once or not at all; the manifest."""
     check_output_folder(out_dir, "run", inputs)
-    corpus, applied = result.corpus, result.applied
     data = run_data(
         result.model, result.ingested.reports, result.coherence, result.metrics, result.small_data
     )
-    counts = {
-        "records": len(result.ingested.messages),
-        "messages_read": len(corpus.messages),
-        "duplicates_dropped": result.ingested.duplicates,
-        "messages_with_theme": int(applied.assigned.any(axis=1).sum()),
-    }
     config = config.with_model(result.model.config)
-    manifest = run_manifest(data, config, inputs, counts, result.metrics, result.timings)
-    write_run_outputs(
-        out_dir, data, config.report, manifest, corpus.messages, corpus.normalised, applied
-    )
+    manifest = run_manifest(data, config, inputs, result.counts, result.metrics, result.timings)
+    write_run_outputs(out_dir, data, config.report, manifest, result.dataset)
     return manifest
 
 

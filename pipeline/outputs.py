@@ -16,7 +16,8 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 MARKER = ".guyub-output.json"
@@ -118,6 +119,21 @@ def work_folder(target: Path, role: str) -> Path:
     )
     folder.chmod(0o777 & ~_umask())  # mkdtemp makes 0700; outputs are for sharing
     return folder
+
+
+@contextmanager
+def scratch_beside(target: Path) -> Iterator[Path]:
+    """A private work folder beside `target`, removed afterwards: on the file system of
+    the output (which the engine's workers must reach too), so that what is made there
+    moves into the output without a copy."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    clear_leftovers(target)
+    folder = work_folder(target, "scratch")
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def clear_leftovers(target: Path) -> None:

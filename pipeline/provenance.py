@@ -73,15 +73,15 @@ def stamp() -> dict[str, object]:
     }
 
 
-def model_manifest(model, message_ids: Sequence[str]) -> dict[str, object]:
+def model_manifest(model, input_fingerprint: str) -> dict[str, object]:
     """manifest.json of a model: what it was fitted on and with (the lexicons the
-    normaliser read; the libraries' versions) and how well it did; nothing of the
-    machine or of the user's privacy."""
+    normaliser read; the libraries' versions; the `fingerprint` of the messages) and how
+    well it did; nothing of the machine or of the user's privacy."""
     return {
         **stamp(),
         "lexicons": folder_fingerprints(resolve_data_path(model.config.normalise.lexicon_dir)),
         "config_hash": model.config.digest(),
-        "input_fingerprint": fingerprint(message_ids),
+        "input_fingerprint": input_fingerprint,
         "metrics": model.metrics_,
     }
 

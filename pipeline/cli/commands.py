@@ -36,6 +36,7 @@ from pipeline.cli.say import (
     warn_model_settings,
 )
 from pipeline.config import Config
+from pipeline.outputs import scratch_beside
 from pipeline.progress import choose
 
 
@@ -97,14 +98,14 @@ def fit(
     progress = choose(quiet, log_json)
     salt_ready(cfg, progress)
     check_output(output, "model", inputs)
-    result = run_or_fail(inputs, cfg, progress=progress)
+    with scratch_beside(output) as workspace:
+        result = run_or_fail(inputs, cfg, workspace, progress=progress)
     with output_errors():
-        ids = [m.id for m in result.corpus.messages]
-        save_model(result.model, output, model_manifest(result.model, ids))
+        save_model(result.model, output, model_manifest(result.model, result.input_fingerprint))
     test = result.model.metrics_.get("seed_test") or {}
     if not (quiet or log_json):
         out.print(
-            f"model written to {output}: {len(result.corpus.messages)} messages, "
+            f"model written to {output}: {result.counts['messages_read']} messages, "
             f"{len(result.model.topic_themes_)} topics, held-out seed macro-F1 {test.get('macro_f1', 'n/a')}"
         )
     if report_bad_inputs(result.ingested.reports):
@@ -181,13 +182,13 @@ def report(
     out.print(f"report rebuilt in {run_dir}/ from {messages} messages")
 
 
-def run_or_fail(inputs, cfg: Config, model=None, progress=None):
+def run_or_fail(inputs, cfg: Config, workspace: Path, model=None, progress=None):
     from pipeline.engine.cluster import EngineError
     from pipeline.flow import NothingToRead, run
     from pipeline.model.study import DataError
 
     try:
-        return run(inputs, cfg, model, progress)
+        return run(inputs, cfg, workspace, model, progress)
     except NothingToRead as nothing:
         report_bad_inputs(nothing.ingested.reports)
         raise fail(str(nothing)) from None
@@ -201,9 +202,10 @@ def run_and_report(inputs, cfg: Config, output: Path, progress, model=None) -> N
     from pipeline.flow import write_run
 
     check_output(output, "run", inputs)
-    result = run_or_fail(inputs, cfg, model, progress)
-    with progress.stage("report"), output_errors():
-        manifest = write_run(result, output, cfg, inputs)
+    with scratch_beside(output) as workspace:
+        result = run_or_fail(inputs, cfg, workspace, model, progress)
+        with progress.stage("report"), output_errors():
+            manifest = write_run(result, output, cfg, inputs)
     announce(output, manifest, progress)
     if report_bad_inputs(result.ingested.reports):
         raise typer.Exit(2)

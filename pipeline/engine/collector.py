@@ -22,12 +22,3 @@ def collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def keep_out_of_gc() -> None:
-    """The records and their normalised forms live to the end of the run: set them
-    aside from the collector, whose full passes would otherwise scan millions of them
-    again, and in forked workers would touch, and so copy, the pages they share with
-    this process. (With the collector off for a whole 1M run, it took ~10% less; this
-    freeze alone was within the machine's noise.)"""
-    gc.freeze()

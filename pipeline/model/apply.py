@@ -1,16 +1,20 @@
-"""Applying a fitted model to a batch of normalised texts: the one path by which `run`,
-`apply` and `batch` score messages."""
+"""Applying a fitted model to normalised texts: a run's parts (each worker reads its
+parts and writes their rows of the messages dataset), or texts in memory (`batch`).
+Both read each distinct text once and score it with `_apply_rows`."""
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
 
 import numpy as np
+import pyarrow.parquet as pq
 import scipy.sparse as sp
 
+from pipeline.dataset import Part, applied_table, message_table, write_part
 from pipeline.engine.cluster import Engine
 from pipeline.model.classify import SCORE_CHUNK
 from pipeline.model.fitted import Applied, ThemeModel
+from pipeline.model.metrics import TermCounts, quality_terms
 from pipeline.normalise import Normalised
 
 _APPLIED = ("weights", "scores", "assigned")
@@ -42,8 +46,49 @@ def apply_distinct(
 
 def _apply_chunk(model: ThemeModel, chunk: Sequence[Normalised]) -> tuple[sp.csr_matrix, Applied]:
     # by position: on a worker the Normalised tuples arrive as lists [text, tokens, lang]
-    X = model.vectoriser_.transform([n[1] for n in chunk])
-    return X, model.apply_matrix(X, [n[0] for n in chunk])
+    return _apply_rows(model, [n[1] for n in chunk], [n[0] for n in chunk])
+
+
+def _apply_rows(
+    model: ThemeModel, tokens: Sequence[Sequence[str]], texts: Sequence[str]
+) -> tuple[sp.csr_matrix, Applied]:
+    """The rows' TF-IDF and their reading by the model. Bit for bit the same in one
+    call or in chunks of SCORE_CHUNK rows (the model's products are blocked so)."""
+    X = model.vectoriser_.transform(tokens)
+    return X, model.apply_matrix(X, texts)
+
+
+def apply_parts(
+    model: ThemeModel, parts: Sequence[Part], engine: Engine | None = None
+) -> tuple[TermCounts, int]:
+    """Each part's messages read by the model into its part of the messages dataset;
+    the counts topic quality is measured from, and how many messages got a theme."""
+    shared = (model, quality_terms(model))
+    jobs = [(part.records, part.normalised, part.messages) for part in parts]
+    if engine is None:
+        results = [_apply_part(shared, job) for job in jobs]
+    else:
+        results = engine.map(_apply_part, shared, jobs, items=sum(part.rows for part in parts))
+    counts = [c for c, _ in results]
+    return sum(counts[1:], counts[0]), sum(n for _, n in results)
+
+
+def _apply_part(
+    shared: tuple[ThemeModel, list[int]], job: tuple[str, str, str]
+) -> tuple[TermCounts, int]:
+    model, terms = shared
+    records_path, normalised_path, messages_path = job
+    records, normalised = pq.read_table(records_path), pq.read_table(normalised_path)
+    first, inverse = distinct_rows(records.column("text").to_pylist())
+    chosen = normalised.take(first)
+    X, applied = _apply_rows(
+        model, chosen.column("tokens").to_pylist(), chosen.column("normalised").to_pylist()
+    )
+    expanded = Applied(*(getattr(applied, f)[inverse] for f in _APPLIED))
+    table = message_table(records, normalised, applied_table(expanded, model.theme_ids))
+    write_part(messages_path, table)
+    counts = TermCounts.of(X, terms, np.bincount(inverse, minlength=len(first)))
+    return counts, int(expanded.assigned.any(axis=1).sum())
 
 
 def distinct_rows(keys: Iterable[Hashable]) -> tuple[list[int], np.ndarray]:

@@ -22,6 +22,7 @@ from pipeline.model.themes import (
     theme_centroids,
 )
 from pipeline.model.topics import SeededNMF, corpus_term_weights, row_residuals
+from pipeline.model.units import sample_rows
 from pipeline.model.vectorise import Vectoriser
 
 if TYPE_CHECKING:
@@ -63,8 +64,10 @@ class ThemeModel:
         seed_docs: Sequence[Normalised],
         everyday_docs: Sequence[Normalised] = (),
         engine: Engine | None = None,
+        corpus_size: int | None = None,
     ) -> ThemeModel:
-        """Fit on the corpus (the messages the topics are found in, as token lists),
+        """Fit on the corpus (the messages the topics are found in, as token lists, or
+        the sample of them `units.sample_units` draws: then `corpus_size` says how many),
         the seeds (normalised), and everyday texts that carry no theme (normalised; the
         background of `pipeline.model.background`), which the themes are told apart from.
         `engine`: where the stability refits may run while this process fits (here, after
@@ -128,7 +131,7 @@ class ThemeModel:
                 X_fit[described], W_fit[described], self.topics_.components_
             )
             self.metrics_ = {
-                "messages": len(corpus),
+                "messages": len(corpus) if corpus_size is None else corpus_size,
                 "seed_messages": len(seeds),
                 "everyday_texts": len(everyday_docs),
                 # out of fold: the share of everyday texts the thresholds let through
@@ -194,11 +197,7 @@ def enough_evidence(vectoriser: Vectoriser, X, t: ThemesConfig) -> np.ndarray:
 def _sample_rows(n_corpus: int, n_seeds: int, limit: int, seed: int) -> np.ndarray:
     """Row indices: a seeded sample of at most `limit` corpus rows (0: all), then all
     seed rows, which follow the corpus in X."""
-    if limit and n_corpus > limit:
-        rng = np.random.default_rng(seed)
-        corpus_rows = np.sort(rng.choice(n_corpus, size=limit, replace=False))
-    else:
-        corpus_rows = np.arange(n_corpus)
+    corpus_rows = sample_rows(n_corpus, limit, seed)
     return np.concatenate([corpus_rows, np.arange(n_corpus, n_corpus + n_seeds)])
 
 

@@ -1,6 +1,10 @@
-"""How well message themes agree with labelled messages."""
+"""How well message themes agree with labelled messages, and how good the topics are."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import scipy.sparse as sp
@@ -44,32 +48,60 @@ def theme_agreement(truth: np.ndarray, predicted: np.ndarray, theme_ids: list[st
     return result
 
 
+@dataclass(frozen=True)
+class TermCounts:
+    """How many messages hold each of some terms (`columns` of the vocabulary), and each
+    pair of them: the diagonal of `together` and the rest. Counts of disjoint sets of
+    messages add up exactly (they are whole numbers), so parts are counted apart."""
+
+    columns: tuple[int, ...]
+    together: np.ndarray
+    messages: float
+
+    @classmethod
+    def of(cls, X, columns: Sequence[int], counts=None) -> TermCounts:
+        """From the TF-IDF (or presence) rows X, each standing for `counts` messages."""
+        present = (X[:, list(columns)] > 0).astype(np.float64)
+        n = X.shape[0] if counts is None else float(np.sum(counts))
+        weighted = (
+            present if counts is None else sp.diags(np.asarray(counts, dtype=np.float64)) @ present
+        )
+        return cls(tuple(columns), np.asarray((present.T @ weighted).todense()), n)
+
+    def __add__(self, other: TermCounts) -> TermCounts:
+        return TermCounts(
+            self.columns, self.together + other.together, self.messages + other.messages
+        )
+
+    def npmi(self, term_indices: Sequence[int]) -> float:
+        """Mean NPMI of all pairs of the terms: a pair that never occurs together scores
+        -1, one that always does +1."""
+        if len(term_indices) < 2:
+            return 0.0
+        at = [self.columns.index(i) for i in term_indices]
+        together, n = self.together[np.ix_(at, at)], self.messages
+        p_single = np.diag(together) / n
+        scores = []
+        for i in range(len(at)):
+            for j in range(i + 1, len(at)):
+                p_joint = together[i, j] / n
+                if p_joint == 0 or p_single[i] == 0 or p_single[j] == 0:
+                    scores.append(-1.0)
+                elif p_joint == 1.0:
+                    scores.append(1.0)
+                else:
+                    pmi = np.log(p_joint / (p_single[i] * p_single[j]))
+                    scores.append(float(pmi / -np.log(p_joint)))
+        return round(float(np.mean(scores)), 4)
+
+
 def npmi_coherence(presence, term_indices: list[int], counts=None) -> float:
     """Mean NPMI of all pairs of a topic's top terms, from message-level co-occurrence.
 
     `presence` is a binary message x term matrix (scipy sparse); `counts`, if given,
-    says how many messages each row stands for (a distinct text and its repeats). A
-    pair that never occurs together scores -1, one that always does +1.
+    says how many messages each row stands for (a distinct text and its repeats).
     """
-    if len(term_indices) < 2:
-        return 0.0
-    sub = presence[:, term_indices]
-    n = presence.shape[0] if counts is None else float(np.sum(counts))
-    weighted = sub if counts is None else sp.diags(np.asarray(counts, dtype=np.float64)) @ sub
-    together = np.asarray((sub.T @ weighted).todense(), dtype=np.float64)
-    p_single = np.diag(together) / n
-    scores = []
-    for i in range(len(term_indices)):
-        for j in range(i + 1, len(term_indices)):
-            p_joint = together[i, j] / n
-            if p_joint == 0 or p_single[i] == 0 or p_single[j] == 0:
-                scores.append(-1.0)
-            elif p_joint == 1.0:
-                scores.append(1.0)
-            else:
-                pmi = np.log(p_joint / (p_single[i] * p_single[j]))
-                scores.append(float(pmi / -np.log(p_joint)))
-    return round(float(np.mean(scores)), 4)
+    return TermCounts.of(presence, term_indices, counts).npmi(term_indices)
 
 
 def topic_diversity(top_terms: list[list[str]]) -> float:
@@ -100,12 +132,15 @@ def stability(reference: np.ndarray, others: list[np.ndarray], n: int = 10) -> f
     return round(float(np.mean([matched_jaccard(ref, top_term_sets(o, n)) for o in others])), 4)
 
 
-def topic_quality(model, X, top_n: int = 10, counts=None) -> dict[str, object]:
-    """NPMI coherence of each topic's top terms over the corpus (its TF-IDF rows X, each
-    standing for `counts` messages), and diversity."""
-    presence = (X > 0).astype(np.float64).tocsc()
-    tops = model.top_term_indices(top_n)
-    coherence = [npmi_coherence(presence, idx, counts) for idx in tops]
+def quality_terms(model, top_n: int = 10) -> list[int]:
+    """The vocabulary columns topic quality is measured on: every topic's top terms."""
+    return sorted(set(chain.from_iterable(model.top_term_indices(top_n))))
+
+
+def topic_quality(model, counts: TermCounts, top_n: int = 10) -> dict[str, object]:
+    """NPMI coherence of each topic's top terms over the corpus (`counts` of the
+    `quality_terms` in its messages), and diversity."""
+    coherence = [counts.npmi(idx) for idx in model.top_term_indices(top_n)]
     names = model.top_terms(top_n)
     themed = [c for c, t in zip(coherence, model.topic_themes_, strict=True) if t is not None]
     return {

@@ -1,9 +1,11 @@
 """Normalise many texts, on the engine's workers when there are enough of them to pay
-for it.
+for it: a run's record parts (each worker reads its parts' texts and writes their
+normalised forms beside them), or texts in memory.
 
-Each distinct text is normalised once; chunks come back in input order, so the output
-is the same as a single-process run (tested). Workers build their normaliser once, from
-its config, and keep it (its caches warm) for every chunk they are given.
+Each distinct text (of a part) is normalised once; results keep the input order, so the
+output is the same as a single-process run (tested). Workers build their normaliser
+once, from its config, and keep it (its caches warm) for every part or chunk they are
+given.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from functools import lru_cache, partial
 from itertools import chain
 
 from pipeline.config import NormaliseConfig
+from pipeline.dataset import Part, normalised_table, read_column, write_part
 from pipeline.engine.cluster import Engine
 from pipeline.engine.collector import collector_paused
 from pipeline.normalise import Normalised, Normaliser
@@ -28,6 +31,33 @@ def normaliser_for(config: NormaliseConfig, stems: tuple[tuple[str, str], ...]) 
     normaliser = Normaliser(config)
     normaliser.adopt_stems(dict(stems))
     return normaliser
+
+
+def normalise_parts(
+    parts: Sequence[Part], normaliser: Normaliser, engine: Engine | None = None
+) -> None:
+    """Each part's record texts normalised into its normalised part."""
+    jobs = [(part.records, part.normalised) for part in parts]
+    rows = sum(part.rows for part in parts)
+    if engine is None or not engine.parallel_for(rows):
+        for job in jobs:
+            _normalise_part(normaliser, job)
+        return
+    shared = (normaliser.config, tuple(normaliser.stems().items()))
+    engine.map(_normalise_part_on_worker, shared, jobs, items=rows)
+    engine.on_workers(normaliser_for.cache_clear)
+
+
+def _normalise_part_on_worker(
+    shared: tuple[NormaliseConfig, tuple[tuple[str, str], ...]], job: tuple[str, str]
+) -> None:
+    _normalise_part(normaliser_for(*shared), job)
+
+
+def _normalise_part(normaliser: Normaliser, job: tuple[str, str]) -> None:
+    records, normalised = job
+    texts = read_column(records, "text").to_pylist()
+    write_part(normalised, normalised_table(normalise_all(texts, normaliser)))
 
 
 def _normalise_chunk(

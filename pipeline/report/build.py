@@ -4,27 +4,20 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import duckdb
 
 from pipeline.config import ReportConfig
-from pipeline.outputs import clear_leftovers, work_folder, write_folder
+from pipeline.outputs import write_folder
 from pipeline.report.data import RunData, RunDirError
 from pipeline.report.html import render_report
 from pipeline.report.markdown import members_markdown, themes_markdown
-from pipeline.report.messages import write_messages
 from pipeline.report.query import MessageQueries, Overview
 from pipeline.report.tables import member_table, theme_table, topic_table, weekly_shares
 from pipeline.report.write import write_csv, write_json
-
-if TYPE_CHECKING:
-    from pipeline.model.fitted import Applied
-    from pipeline.normalise import Normalised
-    from pipeline.records import Message
 
 # Files a run carries that the report is rebuilt from, not rebuilt itself.
 SOURCE_FILES = ("messages.parquet", "manifest.json")
@@ -115,34 +108,20 @@ def write_run_dir(
 
 
 def write_run_outputs(
-    out_dir: Path,
-    data: RunData,
-    config: ReportConfig,
-    manifest: dict[str, object],
-    messages: Sequence[Message],
-    normalised: Sequence[Normalised],
-    applied: Applied,
+    out_dir: Path, data: RunData, config: ReportConfig, manifest: dict[str, object], dataset: Path
 ) -> None:
     """A run's outputs into out_dir, all at once or not at all: the messages dataset
-    first (the report's tables are queries over it), then the report files and
-    manifest.json."""
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    clear_leftovers(out_dir)
-    scratch = work_folder(out_dir, "scratch")
-    try:
-        dataset = scratch / "messages.parquet"
-        write_messages(dataset, messages, normalised, applied, data.theme_ids)
-        write_run_dir(
-            out_dir,
-            replace(data, messages=dataset),
-            config,
-            {
-                "messages.parquet": lambda path: os.replace(dataset, path),
-                "manifest.json": lambda path: write_json(path, manifest),
-            },
-        )
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    the run wrote (the report's tables are queries over it) moved in beside the report
+    files and manifest.json."""
+    write_run_dir(
+        out_dir,
+        replace(data, messages=dataset),
+        config,
+        {
+            "messages.parquet": lambda path: os.replace(dataset, path),
+            "manifest.json": lambda path: write_json(path, manifest),
+        },
+    )
 
 
 def rebuild_report(run_dir: Path, data: RunData, config: ReportConfig) -> int:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.report.messages import dataset_parts
+from pipeline.dataset import dataset_parts
 
 # Rows fetched at a time while ranked candidates are read.
 _FETCH = 2_000

@@ -21,7 +21,7 @@ def test_reading_each_distinct_text_once_changes_nothing():
     normaliser = Normaliser(config.normalise)
     messages = read_exports([EXAMPLE], config.ingest, config.privacy).messages
     corpus = build_corpus(messages, normaliser)
-    model = fit_model(corpus, config, normaliser)
+    model = fit_model(corpus.tokens, config, normaliser)
     # the demo's messages, then its first 40 again: repeats of real messages
     repeated = Corpus(
         corpus.messages + corpus.messages[:40], corpus.normalised + corpus.normalised[:40]
@@ -47,7 +47,7 @@ def test_applying_on_two_processes_gives_the_same_bits_as_one():
     corpus = build_corpus(
         read_exports([EXAMPLE], config.ingest, config.privacy).messages, normaliser
     )
-    model = fit_model(corpus, config, normaliser)
+    model = fit_model(corpus.tokens, config, normaliser)
     # more distinct texts than one chunk holds, so the work really is split
     n = SCORE_CHUNK + 5_000
     k = len(corpus.messages)

@@ -12,7 +12,7 @@ from pipeline.ingest import read_exports
 from pipeline.model.artifacts import ARRAYS, MANIFEST, ModelError, load_model, save_model, write_npz
 from pipeline.normalise import Normaliser
 from pipeline.normalise.corpus import build_corpus
-from pipeline.provenance import model_manifest
+from pipeline.provenance import fingerprint, model_manifest
 from tests.conftest import EXAMPLE
 
 
@@ -22,12 +22,14 @@ def fitted():
     normaliser = Normaliser(config.normalise)
     messages = read_exports([EXAMPLE], config.ingest, config.privacy).messages
     corpus = build_corpus(messages, normaliser)
-    return fit_model(corpus, config, normaliser), corpus, config
+    return fit_model(corpus.tokens, config, normaliser), corpus, config
 
 
 def test_saved_model_loads_and_reads_messages_the_same(tmp_path, fitted):
     model, corpus, _ = fitted
-    save_model(model, tmp_path / "m", model_manifest(model, [m.id for m in corpus.messages]))
+    save_model(
+        model, tmp_path / "m", model_manifest(model, fingerprint([m.id for m in corpus.messages]))
+    )
     loaded = load_model(tmp_path / "m")
     before, after = model.apply(corpus.normalised[:50]), loaded.apply(corpus.normalised[:50])
     np.testing.assert_allclose(after.scores, before.scores, rtol=1e-12)
@@ -39,7 +41,11 @@ def test_saving_twice_gives_identical_files(tmp_path, fitted, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     model, corpus, _ = fitted
     for name in ("a", "b"):
-        save_model(model, tmp_path / name, model_manifest(model, [m.id for m in corpus.messages]))
+        save_model(
+            model,
+            tmp_path / name,
+            model_manifest(model, fingerprint([m.id for m in corpus.messages])),
+        )
     for file in (tmp_path / "a").iterdir():
         assert file.read_bytes() == (tmp_path / "b" / file.name).read_bytes(), file.name
 
@@ -47,7 +53,9 @@ def test_saving_twice_gives_identical_files(tmp_path, fitted, monkeypatch):
 @pytest.mark.parametrize(("version", "word"), [(99, "newer"), (1, "older")])
 def test_another_format_is_refused_with_what_to_do(tmp_path, fitted, version, word):
     model, corpus, _ = fitted
-    save_model(model, tmp_path / "m", model_manifest(model, [m.id for m in corpus.messages]))
+    save_model(
+        model, tmp_path / "m", model_manifest(model, fingerprint([m.id for m in corpus.messages]))
+    )
     manifest = json.loads((tmp_path / "m" / MANIFEST).read_text())
     manifest["format_version"] = version
     (tmp_path / "m" / MANIFEST).write_text(json.dumps(manifest))
@@ -59,9 +67,11 @@ def test_a_topics_scored_model_saves_and_loads_without_a_classifier(tmp_path, fi
     _, corpus, _ = fitted
     config = load_config(overrides=["themes.scorer=topics", "topics.stability_runs=1"])
     normaliser = Normaliser(config.normalise)
-    model = fit_model(corpus, config, normaliser)
+    model = fit_model(corpus.tokens, config, normaliser)
     assert not hasattr(model.scorer_, "classifier_")
-    save_model(model, tmp_path / "m", model_manifest(model, [m.id for m in corpus.messages]))
+    save_model(
+        model, tmp_path / "m", model_manifest(model, fingerprint([m.id for m in corpus.messages]))
+    )
     loaded = load_model(tmp_path / "m")
     assert not hasattr(loaded.scorer_, "classifier_")
     assert not (tmp_path / "m" / "surface_vocabulary.json").exists()
@@ -71,7 +81,9 @@ def test_a_topics_scored_model_saves_and_loads_without_a_classifier(tmp_path, fi
 
 def test_pickled_arrays_are_refused(tmp_path, fitted):
     model, corpus, _ = fitted
-    save_model(model, tmp_path / "m", model_manifest(model, [m.id for m in corpus.messages]))
+    save_model(
+        model, tmp_path / "m", model_manifest(model, fingerprint([m.id for m in corpus.messages]))
+    )
     # An object array can only be read by unpickling, which would run code: refused.
     np.savez(tmp_path / "m" / ARRAYS, idf=np.array([{"x": 1}], dtype=object))
     with pytest.raises(ModelError, match="damaged"):

@@ -80,8 +80,9 @@ def test_broken_json_names_the_line(tmp_path):
 
 
 def test_segments_join_close_messages_of_one_chat():
+    from pipeline.model.units import segments
     from pipeline.normalise import Normalised
-    from pipeline.normalise.corpus import Corpus, segments
+    from pipeline.normalise.corpus import Corpus
     from pipeline.records import Message
 
     def message(chat, stamp, token):

@@ -1,17 +1,33 @@
 import numpy as np
 import pytest
 
+from pipeline import dataset as parts
 from pipeline.model.fitted import Applied
 from pipeline.normalise import Normalised
 from pipeline.records import Message
 from pipeline.report.data import RunData
-from pipeline.report.messages import PART_ROWS, write_messages
 from pipeline.report.query import MessageQueries
 from pipeline.report.tables import QUOTE_MIN_TOKENS, member_table, pick_quotes, weekly_shares
 
 
 def message(i: int, author: str, text: str, timestamp: str = "2024-01-01T10:00") -> Message:
     return Message(str(i), "g", "whatsapp", "g.txt", i + 1, timestamp, author, "message", text)
+
+
+def write_messages(folder, messages, normalised, applied: Applied, theme_ids):
+    """A messages dataset as the apply map writes it, a part per PART_ROWS rows."""
+    folder.mkdir()
+    for index, start in enumerate(range(0, max(len(messages), 1), parts.PART_ROWS)):
+        rows = slice(start, start + parts.PART_ROWS)
+        table = parts.message_table(
+            parts.record_table(messages[rows]),
+            parts.normalised_table(normalised[rows]),
+            parts.applied_table(
+                Applied(applied.weights[rows], applied.scores[rows], applied.assigned[rows]),
+                theme_ids,
+            ),
+        )
+        parts.write_part(folder / parts.part_name(index), table)
 
 
 @pytest.fixture
@@ -118,9 +134,9 @@ def test_a_dataset_in_many_parts_gives_the_tables_of_one_part(dataset, monkeypat
     scores = np.round(rng.choice([0.2, 0.5, 0.9], size=n), 6)  # ties everywhere
     messages = [message(i, f"M{i % 9}", t) for i, t in enumerate(texts)]
     whole = dataset(messages, scores)
-    monkeypatch.setattr("pipeline.report.messages.PART_ROWS", 64)
+    monkeypatch.setattr("pipeline.dataset.PART_ROWS", 64)
     parted = dataset(messages, scores)
-    assert len(list(parted.messages.iterdir())) == -(-n // 64) > 1 < PART_ROWS
+    assert len(list(parted.messages.iterdir())) == -(-n // 64) > 1 < parts.PART_ROWS
     for pool in (500, 20):
         assert quotes_of(parted, 12, pool) == quotes_of(whole, 12, pool)
     with MessageQueries(whole.messages) as a, MessageQueries(parted.messages) as b:
@@ -143,7 +159,7 @@ def test_the_dataset_reads_as_one_table_in_pandas_and_duckdb(dataset, monkeypatc
     import duckdb
     import pandas as pd
 
-    monkeypatch.setattr("pipeline.report.messages.PART_ROWS", 2)
+    monkeypatch.setattr("pipeline.dataset.PART_ROWS", 2)
     messages = [message(i, "A", f"pesan nomor {i}") for i in range(5)]
     data = dataset(messages, [0.5] * 5)
     assert pd.read_parquet(data.messages)["text"].tolist() == [m.text for m in messages]

@@ -1,0 +1,167 @@
+"""A run's data on disk, in Parquet parts of PART_ROWS messages each, so that no stage
+holds every message: the records ingest gives (`records/`), their normalised forms
+(`normalised/`) and the messages dataset the run hands to its users
+(`messages.parquet/`, the records, normalised forms and themes side by side).
+
+A part is the unit of work: a worker reads the parts of its task and writes its own,
+the same files whoever does the work, so the result does not depend on how many
+workers there were. Parts of one index hold the same rows in every folder."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import chain
+from operator import attrgetter
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.records import MESSAGE_FIELDS, Message
+
+if TYPE_CHECKING:
+    from pipeline.model.fitted import Applied
+
+# the records as ingest gives them: every field a string but the line number
+RECORD_SCHEMA = pa.schema(
+    [(name, pa.int64() if name == "line" else pa.string()) for name in MESSAGE_FIELDS]
+)
+NORMALISED_SCHEMA = pa.schema(
+    [("lang", pa.string()), ("normalised", pa.string()), ("tokens", pa.list_(pa.string()))]
+)
+APPLIED_SCHEMA = pa.schema(
+    [
+        ("topic", pa.int64()),
+        ("topic_weights", pa.list_(pa.float64())),
+        ("themes", pa.list_(pa.string())),
+        ("theme_scores", pa.list_(pa.float64())),
+    ]
+)
+# messages.parquet: one row per message
+SCHEMA = pa.schema([*RECORD_SCHEMA, *NORMALISED_SCHEMA, *APPLIED_SCHEMA])
+
+# Rows per part: a part is the unit a reader or a worker takes at a time.
+PART_ROWS = 100_000
+MESSAGES = "messages.parquet"
+
+
+def part_name(index: int) -> str:
+    """Parts sort by name in the order of their rows (the report's ties are broken so)."""
+    return f"part-{index:05d}.parquet"
+
+
+def dataset_parts(dataset: Path) -> list[Path]:
+    """The Parquet files of a messages dataset, in row order; a run written before
+    the dataset folder has one file."""
+    dataset = Path(dataset)
+    return sorted(dataset.glob("part-*.parquet")) if dataset.is_dir() else [dataset]
+
+
+@dataclass(frozen=True)
+class Part:
+    """The files of one part of a run's workspace, and how many rows they hold."""
+
+    workspace: Path
+    index: int
+    rows: int
+
+    def _file(self, folder: str) -> str:
+        return str(self.workspace / folder / part_name(self.index))
+
+    @property
+    def records(self) -> str:
+        return self._file("records")
+
+    @property
+    def normalised(self) -> str:
+        return self._file("normalised")
+
+    @property
+    def messages(self) -> str:
+        return self._file(MESSAGES)
+
+
+def write_records(workspace: Path, messages: Sequence[Message]) -> list[Part]:
+    """The messages as record parts of the workspace (one empty part when there are
+    none, so that every later folder has its columns), and the folders the later
+    stages write into."""
+    for folder in ("records", "normalised", MESSAGES):
+        (workspace / folder).mkdir()
+    parts = []
+    for index, start in enumerate(range(0, max(len(messages), 1), PART_ROWS)):
+        rows = messages[start : start + PART_ROWS]
+        part = Part(workspace, index, len(rows))
+        write_part(part.records, record_table(rows))
+        parts.append(part)
+    return parts
+
+
+def write_part(path: str | Path, table: pa.Table) -> None:
+    pq.write_table(table, path, compression="zstd")
+
+
+def read_column(path: str | Path, name: str) -> pa.ChunkedArray:
+    return pq.read_table(path, columns=[name]).column(name)
+
+
+def record_table(messages: Sequence[Message]) -> pa.Table:
+    """Built column by column: a million rows of Python dicts would cost more than the
+    stages that read them."""
+    return pa.table(
+        {f.name: pa.array(list(map(attrgetter(f.name), messages)), f.type) for f in RECORD_SCHEMA},
+        schema=RECORD_SCHEMA,
+    )
+
+
+def normalised_table(normalised: Sequence[Sequence]) -> pa.Table:
+    """From (normalised text, tokens, language) rows."""
+    token_lists = [n[1] for n in normalised]
+    offsets = np.zeros(len(token_lists) + 1, dtype=np.int64)
+    np.cumsum([len(t) for t in token_lists], out=offsets[1:])
+    columns = {
+        "lang": pa.array([n[2] for n in normalised], pa.string()),
+        "normalised": pa.array([n[0] for n in normalised], pa.string()),
+        # one flat string array and offsets: faster than converting a list per row
+        "tokens": _list_column(
+            pa.array(list(chain.from_iterable(token_lists)), pa.string()), offsets
+        ),
+    }
+    return pa.table(columns, schema=NORMALISED_SCHEMA)
+
+
+def applied_table(applied: Applied, theme_ids: Sequence[str]) -> pa.Table:
+    """The model's reading of the rows: their dominant topic, weights, themes, scores."""
+    weights, scores = applied.weights, applied.scores
+    n, k = weights.shape
+    t = scores.shape[1]
+    row, col = np.nonzero(applied.assigned)
+    columns = {
+        "topic": pa.array(dominant_topic(weights).astype(np.int64)),
+        "topic_weights": _list_column(np.round(weights, 6).ravel(), np.arange(0, n * k + 1, k)),
+        "themes": _list_column(
+            pa.array(np.asarray(theme_ids, dtype=object)[col], pa.string()),
+            np.searchsorted(row, np.arange(n + 1)),
+        ),
+        "theme_scores": _list_column(np.round(scores, 6).ravel(), np.arange(0, n * t + 1, t)),
+    }
+    return pa.table(columns, schema=APPLIED_SCHEMA)
+
+
+def dominant_topic(weights: np.ndarray) -> np.ndarray:
+    """Each message's strongest topic, -1 where it has no weight at all."""
+    if weights.size == 0:
+        return np.full(len(weights), -1)
+    return np.where(weights.max(axis=1) > 0, weights.argmax(axis=1), -1)
+
+
+def message_table(records: pa.Table, normalised: pa.Table, applied: pa.Table) -> pa.Table:
+    """A part of messages.parquet from the same rows' three tables."""
+    columns = [*records.columns, *normalised.columns, *applied.columns]
+    return pa.Table.from_arrays(columns, schema=SCHEMA)
+
+
+def _list_column(values, offsets: np.ndarray) -> pa.ListArray:
+    return pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)), values)
