@@ -38,8 +38,20 @@ def test_a_setting_that_moved_says_where_it_went(tmp_path):
     ):
         load_config(overrides=["normalise.workers=1"])
     old = tmp_path / "old.toml"
-    old.write_text("[normalise]\nprefetch = false\n")
-    with pytest.raises(ConfigError, match=r"old\.toml: normalise\.prefetch .* engine\.prefetch"):
+    old.write_text("[normalise]\nmin_parallel = 1000\n")
+    with pytest.raises(
+        ConfigError, match=r"old\.toml: normalise\.min_parallel .* engine\.min_parallel"
+    ):
+        load_config(old)
+
+
+def test_a_retired_setting_says_why_it_went(tmp_path):
+    old = tmp_path / "old.toml"
+    old.write_text("[engine]\nprefetch = false\n")
+    with pytest.raises(
+        ConfigError,
+        match=r"old\.toml: engine\.prefetch is not a setting any more: .* remove the line",
+    ):
         load_config(old)
 
 

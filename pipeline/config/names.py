@@ -85,12 +85,20 @@ def as_typed(dotted: str, item: str, flags: Mapping[str, str]) -> str:
 
 
 # Settings that moved to another table, for configs written before the move.
-MOVED = {f"normalise.{key}": f"engine.{key}" for key in ("workers", "min_parallel", "prefetch")}
+MOVED = {f"normalise.{key}": f"engine.{key}" for key in ("workers", "min_parallel")}
+# Settings that are gone, and why, for configs written before.
+RETIRED = {
+    f"{table}.prefetch": "normalising runs over the run's parts on the engine's workers now, "
+    "with no reader of its own beside the parse: remove the line"
+    for table in ("normalise", "engine")
+}
 
 
 def did_you_mean(dotted: str) -> str:
     if dotted in MOVED:
         return f"; it is now {MOVED[dotted]}"
+    if dotted in RETIRED:
+        return f" any more: {RETIRED[dotted]}"
     near = difflib.get_close_matches(dotted, settings(), n=1, cutoff=0.6)
     return f"; did you mean {near[0]}?" if near else ""
 

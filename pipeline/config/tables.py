@@ -144,8 +144,6 @@ class EngineConfig(Table):
     min_parallel: Annotated[int, Meta(ge=1)] = 50_000
     # Seconds to wait for a scheduler given by address.
     connect_timeout: Annotated[float, Meta(gt=0, le=3600)] = 30.0
-    # Normalise on a second process while a large input is still being parsed
-    prefetch: bool = True
 
 
 class Tables(Table):

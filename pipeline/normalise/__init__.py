@@ -230,13 +230,6 @@ class Normaliser:
             return self.term(word[:-3], "id")
         return stem
 
-    def stems(self) -> dict[str, str]:
-        """The Sastrawi stems learned so far, to warm another normaliser."""
-        return self._stem.learned()
-
-    def adopt_stems(self, stems: dict[str, str]) -> None:
-        self._stem.adopt(stems)
-
     # -- the whole message -------------------------------------------------------------
     def piece(self, piece: str) -> Piece:
         """What one whitespace-free piece of a message becomes, cached: chat repeats its

@@ -3,7 +3,7 @@ forms (a run's own messages go through its parts instead: `pipeline.dataset`).""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.engine.cluster import Engine
@@ -28,11 +28,10 @@ def build_corpus(
     messages: Sequence[Message],
     normaliser: Normaliser,
     engine: Engine | None = None,
-    known: Mapping[str, Normalised] | None = None,
 ) -> Corpus:
     """Only real messages carry themes; media, deleted and system records are counted
     in the ledger but not read for topics. `engine`: where a large corpus is normalised
-    (this process if none); `known`: texts normalised already."""
+    (this process if none)."""
     kept = [m for m in messages if m.kind == "message"]
-    normalised = normalise_all([m.text for m in kept], normaliser, engine, known)
+    normalised = normalise_all([m.text for m in kept], normaliser, engine)
     return Corpus(kept, normalised)

@@ -10,7 +10,7 @@ given.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from functools import lru_cache, partial
 from itertools import chain
 
@@ -24,13 +24,9 @@ CHUNK = 5_000
 
 
 @lru_cache(maxsize=2)
-def normaliser_for(config: NormaliseConfig, stems: tuple[tuple[str, str], ...]) -> Normaliser:
-    """The normaliser of a worker process, made once per map: the config, and the
-    Sastrawi stems the caller learned already (from the prefetch), so that no worker
-    asks Sastrawi again for them."""
-    normaliser = Normaliser(config)
-    normaliser.adopt_stems(dict(stems))
-    return normaliser
+def normaliser_for(config: NormaliseConfig) -> Normaliser:
+    """The normaliser of a worker process, made once per map from the config."""
+    return Normaliser(config)
 
 
 def normalise_parts(
@@ -43,15 +39,12 @@ def normalise_parts(
         for job in jobs:
             _normalise_part(normaliser, job)
         return
-    shared = (normaliser.config, tuple(normaliser.stems().items()))
-    engine.map(_normalise_part_on_worker, shared, jobs, items=rows)
+    engine.map(_normalise_part_on_worker, normaliser.config, jobs, items=rows)
     engine.on_workers(normaliser_for.cache_clear)
 
 
-def _normalise_part_on_worker(
-    shared: tuple[NormaliseConfig, tuple[tuple[str, str], ...]], job: tuple[str, str]
-) -> None:
-    _normalise_part(normaliser_for(*shared), job)
+def _normalise_part_on_worker(config: NormaliseConfig, job: tuple[str, str]) -> None:
+    _normalise_part(normaliser_for(config), job)
 
 
 def _normalise_part(normaliser: Normaliser, job: tuple[str, str]) -> None:
@@ -61,34 +54,27 @@ def _normalise_part(normaliser: Normaliser, job: tuple[str, str]) -> None:
 
 
 def _normalise_chunk(
-    shared: tuple[NormaliseConfig, tuple[tuple[str, str], ...]], texts: Sequence[str]
+    config: NormaliseConfig, texts: Sequence[str]
 ) -> list[tuple[str, list[str], str]]:
     # plain tuples: a named tuple pickles through __reduce_ex__, five times slower
     with collector_paused():
-        return list(map(normaliser_for(*shared).resolve, texts))
+        return list(map(normaliser_for(config).resolve, texts))
 
 
 def normalise_all(
     texts: Sequence[str],
     normaliser: Normaliser,
     engine: Engine | None = None,
-    known: Mapping[str, Normalised] | None = None,
 ) -> list[Normalised]:
     """Each distinct text is normalised once (groups repeat "siap bu" and "aamiin"
-    thousands of times) and its result shared by its repeats, in input order. Texts in
-    `known` (normalised already, by a prefetch) are taken from there."""
-    known = known or {}
+    thousands of times) and its result shared by its repeats, in input order."""
     with collector_paused():
         # Each text's place among the distinct ones, found in the one pass that finds
         # them: then repeats take their result by index, with no second dictionary of
         # results to build and look up (0.93 -> 0.48 s over the 1M bench's texts).
         place: dict[str, int] = {}
         order = [place.setdefault(text, len(place)) for text in texts]
-        todo = [text for text in place if text not in known]
-        normalised = _normalise_distinct(todo, normaliser, engine)
-        if known:
-            fresh = iter(normalised)
-            normalised = [known[text] if text in known else next(fresh) for text in place]
+        normalised = _normalise_distinct(list(place), normaliser, engine)
         return [normalised[i] for i in order]
 
 
@@ -98,8 +84,7 @@ def _normalise_distinct(
     if engine is None or not engine.parallel_for(len(texts)):
         return [normaliser(text) for text in texts]
     chunks = [texts[i : i + CHUNK] for i in range(0, len(texts), CHUNK)]
-    shared = (normaliser.config, tuple(normaliser.stems().items()))
-    parts = engine.map(_normalise_chunk, shared, chunks, items=len(texts))
+    parts = engine.map(_normalise_chunk, normaliser.config, chunks, items=len(texts))
     # the workers' caches are no use to the stages after this one: give the memory back
     engine.on_workers(normaliser_for.cache_clear)
     # tuple.__new__ mapped in C: Normalised._make is a Python call per result

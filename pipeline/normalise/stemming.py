@@ -42,9 +42,3 @@ class Stems:
                 cached = self._stemmer(word.lower()) or word
             self._cache[word] = cached
         return cached
-
-    def learned(self) -> dict[str, str]:
-        return dict(self._cache)
-
-    def adopt(self, stems: dict[str, str]) -> None:
-        self._cache.update(stems)

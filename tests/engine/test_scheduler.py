@@ -1,6 +1,7 @@
 """The same run on a real Dask cluster: a scheduler and two workers started as separate
 processes on 127.0.0.1, as they would run on separate machines, give the outputs of a
-run in one process and of a local cluster."""
+run in one process and of a local cluster. The example's 309 messages go in parts of 40
+(PART_ROWS), so that the workers share the parts of every map."""
 
 import shutil
 import socket
@@ -19,6 +20,11 @@ from tests.conftest import EXAMPLE, output_bytes
 runner = CliRunner()
 # every map goes to the cluster, however few messages the example has
 FORCE = ["--set", "engine.min_parallel=1", "--quiet"]
+
+
+@pytest.fixture(autouse=True)
+def small_parts(monkeypatch):
+    monkeypatch.setattr("pipeline.dataset.PART_ROWS", 40)
 
 
 def _free_port() -> int:
@@ -83,6 +89,22 @@ def test_a_local_cluster_of_any_size_gives_what_one_process_gives(tmp_path, work
     one_process = _run(tmp_path / "sync", "--scheduler", "sync")
     local = _run(tmp_path / "local", "--set", f"engine.workers={workers}")
     _same_outputs(one_process, local)
+
+
+def _report_bytes(folder: Path) -> dict[str, bytes]:
+    """The output files but the dataset's parts (and the list of files), which differ
+    as files when their rows are split otherwise."""
+    files = output_bytes(folder, ("manifest.json", ".guyub-output.json"))
+    return {name: data for name, data in files.items() if not name.startswith("messages.parquet/")}
+
+
+def test_many_parts_give_what_one_part_gives(tmp_path, monkeypatch):
+    many = _run(tmp_path / "many", "--scheduler", "sync")
+    monkeypatch.setattr("pipeline.dataset.PART_ROWS", 100_000)
+    one = _run(tmp_path / "one", "--scheduler", "sync")
+    assert len(list((many / "messages.parquet").iterdir())) == 8
+    assert _report_bytes(many) == _report_bytes(one)
+    assert pq.read_table(many / "messages.parquet").equals(pq.read_table(one / "messages.parquet"))
 
 
 def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):

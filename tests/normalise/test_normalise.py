@@ -183,6 +183,33 @@ def test_many_processes_give_the_same_output_as_one(norm):
     assert len(serial) == len(texts)
 
 
+def test_parts_normalised_on_a_cluster_hold_what_one_process_gives(norm, tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
+    from pipeline.config import EngineConfig
+    from pipeline.dataset import write_records
+    from pipeline.engine.cluster import Engine
+    from pipeline.normalise.parallel import normalise_all, normalise_parts
+    from pipeline.records import Message
+
+    monkeypatch.setattr("pipeline.dataset.PART_ROWS", 25)
+    texts = [f"{text} {i % 7}" for i in range(12) for text, _ in TEXT_CASES]
+    messages = [
+        Message(str(i), "g", "whatsapp", "g.txt", i, "", "A", "message", t)
+        for i, t in enumerate(texts)
+    ]
+    parts = write_records(tmp_path, messages)
+    assert len(parts) > 2
+    with Engine(EngineConfig(workers=2, min_parallel=10)) as engine:
+        normalise_parts(parts, norm, engine)
+        assert engine._client is not None  # the work really went to the cluster
+    table = pq.read_table(tmp_path / "normalised")
+    expected = normalise_all(texts, norm)
+    assert table.column("normalised").to_pylist() == [n.text for n in expected]
+    assert table.column("tokens").to_pylist() == [n.tokens for n in expected]
+    assert table.column("lang").to_pylist() == [n.lang for n in expected]
+
+
 class Counting:
     """A normaliser that notes each text it is asked for."""
 
@@ -202,25 +229,6 @@ def test_repeated_texts_are_read_once_and_come_back_in_place(norm):
     result = normalise_all(texts, counting)
     assert sorted(counting.calls) == sorted(set(texts))
     assert [r.text for r in result] == [norm(t).text for t in texts]
-
-
-def test_texts_normalised_already_are_taken_as_they_are_and_the_rest_in_place(norm):
-    from pipeline.normalise import Normalised
-    from pipeline.normalise.parallel import normalise_all
-
-    counting = Counting(norm)
-    known = {"aamiin": Normalised("known already", ["known"], "id")}
-    texts = ["siap bu", "aamiin", "Harga nya brp kak?", "aamiin", "siap bu", "ok"]
-    result = normalise_all(texts, counting, known=known)
-    assert counting.calls == ["siap bu", "Harga nya brp kak?", "ok"]
-    assert [r.text for r in result] == [
-        norm("siap bu").text,
-        "known already",
-        norm("Harga nya brp kak?").text,
-        "known already",
-        norm("siap bu").text,
-        norm("ok").text,
-    ]
 
 
 def test_caches_do_not_change_what_a_message_becomes(norm):

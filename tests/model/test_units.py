@@ -1,0 +1,38 @@
+import pytest
+
+from pipeline.config import TopicsConfig
+from pipeline.dataset import write_records
+from pipeline.ingest import read_exports
+from pipeline.model.units import fitting_units, sample_rows, sample_units
+from pipeline.normalise.corpus import build_corpus
+from pipeline.normalise.parallel import normalise_parts
+from tests.conftest import EXAMPLE
+
+
+def test_sample_rows_is_seeded_sorted_and_all_when_few():
+    assert sample_rows(5, 10, 0).tolist() == [0, 1, 2, 3, 4]
+    assert sample_rows(5, 0, 0).tolist() == [0, 1, 2, 3, 4]  # 0: all
+    drawn = sample_rows(1000, 10, 7)
+    assert len(set(drawn.tolist())) == 10 and drawn.tolist() == sorted(drawn.tolist())
+    assert drawn.tolist() == sample_rows(1000, 10, 7).tolist()
+    assert drawn.tolist() != sample_rows(1000, 10, 8).tolist()
+
+
+@pytest.mark.parametrize("unit", ["message", "segment"])
+def test_the_sample_read_from_parts_is_the_one_drawn_from_all_units(
+    unit, config, normaliser, tmp_path, monkeypatch
+):
+    """Segments run across the parts' edges; the sample is drawn from all units."""
+    monkeypatch.setattr("pipeline.dataset.PART_ROWS", 50)
+    messages = read_exports([EXAMPLE], config.ingest, config.privacy).messages
+    corpus = build_corpus(messages, normaliser)
+    parts = write_records(tmp_path, corpus.messages)
+    normalise_parts(parts, normaliser)
+    topics = TopicsConfig(unit=unit, fit_sample=40, segment_gap_minutes=30)
+    whole = fitting_units(corpus, topics)
+    assert len(whole) > 40  # so that a sample is drawn
+    units, n = sample_units(parts, topics)
+    assert n == len(whole)
+    assert units == [whole[i] for i in sample_rows(len(whole), 40, topics.random_state)]
+    if unit == "segment":
+        assert any(len(u) > 20 for u in units)  # joined messages, not single ones
