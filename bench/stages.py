@@ -88,16 +88,12 @@ def normalise_guyub_1proc(path: Path, cap: int) -> int:
     return len(texts)
 
 
-def _distinct_texts(path: Path, cap: int) -> list[str]:
-    return list(dict.fromkeys(_texts(path, cap)))
-
-
 @contextmanager
 def _engine(workers: int):
     """An engine on a local cluster of `workers` processes of one thread each, started
     before any timing (a map's throughput is measured, not a cluster's start). One
     worker is a cluster too, not this process: this process's BLAS would use both
-    cores, and the data would not travel."""
+    cores."""
     from distributed import LocalCluster
 
     from pipeline.config import load_config
@@ -113,16 +109,28 @@ def _engine(workers: int):
             yield engine, config
 
 
-def _normalise_map(path: Path, cap: int, workers: int) -> int:
-    """The normalising map over the export's distinct texts (repeats are shared before
-    any map), on `workers` workers; a timed run starts with cold caches, as a run does."""
-    from pipeline.normalise import Normaliser
-    from pipeline.normalise.parallel import normalise_all
+@contextmanager
+def _parts(path: Path, cap: int):
+    """The export's messages written as a run's record parts (untimed), in a workspace
+    removed afterwards."""
+    from pipeline.dataset import write_records
 
-    texts = _distinct_texts(path, cap)
-    with _engine(workers) as (engine, config), _timed():
-        normalise_all(texts, Normaliser(config.normalise), engine)
-    return len(texts)
+    messages, _ = _messages(path)
+    kept = [m for m in messages if m.kind == "message"][:cap]
+    del messages
+    with tempfile.TemporaryDirectory() as workspace:
+        yield write_records(Path(workspace), kept)
+
+
+def _normalise_map(path: Path, cap: int, workers: int) -> int:
+    """The normalising map over the run's record parts, on `workers` workers; a timed
+    run starts with cold caches, as a run does."""
+    from pipeline.normalise import Normaliser
+    from pipeline.normalise.parallel import normalise_parts
+
+    with _parts(path, cap) as parts, _engine(workers) as (engine, config), _timed():
+        normalise_parts(parts, Normaliser(config.normalise), engine)
+    return sum(part.rows for part in parts)
 
 
 def normalise_map_1_worker(path: Path, cap: int) -> int:
@@ -134,21 +142,20 @@ def normalise_map_2_workers(path: Path, cap: int) -> int:
 
 
 def _apply_map(path: Path, cap: int, workers: int) -> int:
-    """Applying the shipped model to the export's distinct texts, normalised beforehand
-    (untimed), on `workers` workers."""
+    """Applying the shipped model over the run's parts (normalised beforehand, untimed),
+    the messages dataset's parts written, on `workers` workers."""
     from pipeline import DEFAULT_MODEL_DIR
-    from pipeline.model.apply import apply_distinct
+    from pipeline.model.apply import apply_parts
     from pipeline.model.artifacts import load_model
     from pipeline.normalise import Normaliser
-    from pipeline.normalise.parallel import normalise_all
+    from pipeline.normalise.parallel import normalise_parts
 
-    texts = _distinct_texts(path, cap)
     model = load_model(DEFAULT_MODEL_DIR)
-    with _engine(workers) as (engine, _):
-        normalised = normalise_all(texts, Normaliser(model.config.normalise), engine)
+    with _parts(path, cap) as parts, _engine(workers) as (engine, _):
+        normalise_parts(parts, Normaliser(model.config.normalise), engine)
         with _timed():
-            apply_distinct(model, texts, normalised, engine)
-    return len(texts)
+            apply_parts(model, parts, engine)
+    return sum(part.rows for part in parts)
 
 
 def apply_map_1_worker(path: Path, cap: int) -> int:

@@ -94,17 +94,28 @@ def write_records(workspace: Path, messages: Sequence[Message]) -> list[Part]:
     for index, start in enumerate(range(0, max(len(messages), 1), PART_ROWS)):
         rows = messages[start : start + PART_ROWS]
         part = Part(workspace, index, len(rows))
-        write_part(part.records, record_table(rows))
+        write_part(part.records, record_table(rows), RECORD_GROUP_ROWS)
         parts.append(part)
     return parts
 
 
-def write_part(path: str | Path, table: pa.Table) -> None:
-    pq.write_table(table, path, compression="zstd")
+# Rows per row group of a record part: a stage that wants a part's first rows reads
+# only as many groups as hold them.
+RECORD_GROUP_ROWS = 10_000
+
+
+def write_part(path: str | Path, table: pa.Table, group_rows: int | None = None) -> None:
+    pq.write_table(table, path, compression="zstd", row_group_size=group_rows)
 
 
 def read_column(path: str | Path, name: str) -> pa.ChunkedArray:
     return pq.read_table(path, columns=[name]).column(name)
+
+
+def read_first(path: str | Path, name: str, rows: int) -> pa.Array:
+    """The first `rows` values of a column (fewer if the part is shorter)."""
+    batches = pq.ParquetFile(path).iter_batches(batch_size=rows, columns=[name])
+    return next(batches, pa.record_batch([pa.array([], pa.string())], [name])).column(0)
 
 
 def record_table(messages: Sequence[Message]) -> pa.Table:

@@ -8,7 +8,7 @@ a dictionary hit, and Sastrawi is only ever called once per word.
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from functools import partial
 from itertools import chain
 from typing import NamedTuple
@@ -250,6 +250,11 @@ class Normaliser:
             cached = Piece(readable, langs.count("id"), langs.count("en"), *terms)
             self._pieces[piece] = cached
         return cached
+
+    def adopt_pieces(self, pieces: Mapping[str, Sequence]) -> None:
+        """Pieces another normaliser of the same config learned (as plain tuples)."""
+        for piece, learned in pieces.items():
+            self._pieces[piece] = Piece._make(learned)
 
     def resolve(self, text: str) -> tuple[str, list[str], str]:
         """What `normaliser(text)` gives, as a plain tuple (readable text, its terms, the
