@@ -9,13 +9,14 @@ workers there were. Parts of one index hold the same rows in every folder."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -84,19 +85,53 @@ class Part:
         return self._file(MESSAGES)
 
 
-def write_records(workspace: Path, messages: Sequence[Message]) -> list[Part]:
-    """The messages as record parts of the workspace (one empty part when there are
-    none, so that every later folder has its columns), and the folders the later
-    stages write into."""
-    for folder in ("records", "normalised", MESSAGES):
-        (workspace / folder).mkdir()
-    parts = []
-    for index, start in enumerate(range(0, max(len(messages), 1), PART_ROWS)):
-        rows = messages[start : start + PART_ROWS]
-        part = Part(workspace, index, len(rows))
+class PartWriter:
+    """Records, handed over in batches as they are read, into the workspace's record
+    parts of PART_ROWS rows each; only those a model reads (kind `message`) are kept,
+    the rest live on in the ledger's counts. `close` gives the parts (one empty part
+    when there were no messages, so that every later folder has its columns)."""
+
+    def __init__(self, workspace: Path):
+        self.workspace = workspace
+        for folder in ("records", "normalised", MESSAGES):
+            (workspace / folder).mkdir()
+        self.parts: list[Part] = []
+        self.pending: list[Message] = []
+
+    def __call__(self, batch: Sequence[Message]) -> None:
+        self.pending.extend(m for m in batch if m.kind == "message")
+        while len(self.pending) >= PART_ROWS:
+            self._write(self.pending[:PART_ROWS])
+            del self.pending[:PART_ROWS]
+
+    def close(self) -> list[Part]:
+        if self.pending or not self.parts:
+            self._write(self.pending)
+            self.pending = []
+        return self.parts
+
+    def _write(self, rows: Sequence[Message]) -> None:
+        part = Part(self.workspace, len(self.parts), len(rows))
         write_part(part.records, record_table(rows), RECORD_GROUP_ROWS)
-        parts.append(part)
-    return parts
+        self.parts.append(part)
+
+
+def sorted_values(folder: Path, column: str) -> Iterator[str]:
+    """A column of every part of a folder, sorted (as Python sorts ASCII text), read a
+    batch at a time: DuckDB sorts beyond memory where it must."""
+    with duckdb.connect() as db:
+        cursor = db.execute(
+            f'SELECT "{column}" FROM read_parquet(?) ORDER BY 1', [str(folder / "*.parquet")]
+        )
+        while rows := cursor.fetchmany(10_000):
+            yield from (row[0] for row in rows)
+
+
+def write_records(workspace: Path, messages: Sequence[Message]) -> list[Part]:
+    """The messages as the workspace's record parts, all at once."""
+    writer = PartWriter(workspace)
+    writer(messages)
+    return writer.close()
 
 
 # Rows per row group of a record part: a stage that wants a part's first rows reads

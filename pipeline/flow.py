@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.config import Config
-from pipeline.dataset import MESSAGES, Part, write_records
+from pipeline.dataset import MESSAGES, PartWriter, sorted_values
 from pipeline.engine.cluster import Engine
 from pipeline.ingest import Ingested, expand_inputs, read_exports
 from pipeline.model.apply import apply_parts
@@ -31,7 +31,7 @@ from pipeline.report.facts import run_data, small_data_note
 
 @dataclass
 class RunResult:
-    ingested: Ingested  # the ledger; its messages are let go once they are in parts
+    ingested: Ingested  # the ledger and counts; the messages went into parts as read
     model: ThemeModel
     dataset: Path  # the messages dataset folder, in the run's workspace
     counts: dict[str, int]
@@ -60,9 +60,8 @@ def run(
 ) -> RunResult:
     """Read, normalise, fit (unless a model is given: then its own settings of
     normalising, topics and themes hold) and apply. The messages go into parts in
-    `workspace` (an empty folder that the engine's workers can reach) right after they
-    are read; each later stage reads and writes parts, so this process never holds
-    them all again."""
+    `workspace` (an empty folder that the engine's workers can reach) as they are read;
+    each later stage reads and writes parts, so this process never holds them all."""
     progress = progress or Progress()
     inputs = expand_inputs(inputs)
     config = config.with_model(model.config) if model else config
@@ -70,14 +69,20 @@ def run(
     with Engine(config.engine) as engine:
         engine.start_early(sum(p.stat().st_size for p in inputs if p.is_file()))
         with progress.stage("ingest") as stage:
-            ingested = read_exports(inputs, config.ingest, config.privacy)
+            writer = PartWriter(workspace)
+            ingested = read_exports(inputs, config.ingest, config.privacy, writer)
+            parts = writer.close()
             ingested.tell(stage)
-            records = len(ingested.messages)
-            if records:
-                parts, counts, input_fingerprint = _into_parts(ingested, workspace)
+        records = ingested.records.total()
         progress.event("ingested", records=records, failed=[r.source for r in ingested.errors])
         if not records:
             raise NothingToRead(ingested)
+        counts = {
+            "records": records,
+            "messages_read": sum(part.rows for part in parts),
+            "duplicates_dropped": ingested.duplicates,
+        }
+        input_fingerprint = fingerprint(sorted_values(workspace / "records", "id"), in_order=True)
 
         with progress.stage("normalise"):
             normalise_parts(parts, normaliser, engine)
@@ -108,21 +113,6 @@ def run(
         note,
         progress.timings,
     )
-
-
-def _into_parts(ingested: Ingested, workspace: Path) -> tuple[list[Part], dict[str, int], str]:
-    """The messages (kind `message`) written as the workspace's record parts and let go
-    of; the run's counts so far, and the messages' fingerprint."""
-    kept = [m for m in ingested.messages if m.kind == "message"]
-    parts = write_records(workspace, kept)
-    counts = {
-        "records": len(ingested.messages),
-        "messages_read": len(kept),
-        "duplicates_dropped": ingested.duplicates,
-    }
-    input_fingerprint = fingerprint([m.id for m in kept])
-    ingested.messages = []
-    return parts, counts, input_fingerprint
 
 
 def fit_model(

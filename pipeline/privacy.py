@@ -118,6 +118,11 @@ class Privacy:
             self._chats[name] = cached
         return cached
 
+    @property
+    def learns_names(self) -> bool:
+        """Whether members' names are to be learned (to replace them inside messages)."""
+        return self.config.pseudonymise_names
+
     def learn_names(self, names: Iterable[str]) -> None:
         """With pseudonymise_names, members' names are replaced inside messages too: a
         whole name, or any part of it that is a name ("Hendra" of "Pak Hendra Wijaya").

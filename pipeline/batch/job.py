@@ -33,6 +33,7 @@ from pipeline.normalise.corpus import build_corpus
 from pipeline.outputs import write_folder
 from pipeline.privacy import Privacy, mask_path
 from pipeline.progress import Progress
+from pipeline.records import Message
 from pipeline.report.html import render_batch_report
 from pipeline.report.write import write_csv, write_json
 
@@ -140,7 +141,8 @@ def _ingest_one(path, ingest: IngestConfig, privacy, store, run_id, summary, new
     if store.export_seen(sha):
         return
     try:
-        messages, _ = read_export(path, ingest, privacy)
+        messages: list[Message] = []
+        read_export(path, ingest, privacy, messages.extend)
     except IngestError as err:
         summary.failed.append(mask_path(str(err)))
         return

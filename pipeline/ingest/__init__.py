@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from operator import attrgetter
 from pathlib import Path, PurePosixPath
 
 from pipeline.config import IngestConfig, PrivacyConfig
 from pipeline.engine.collector import collector_paused
-from pipeline.ingest.common import Document, Parsed
+from pipeline.ingest.common import Document, Parsed, RawMessage
 from pipeline.ingest.decode import IngestError
 from pipeline.ingest.line import looks_like_line, parse_line
 from pipeline.ingest.phrases import fold, of_kind
@@ -74,11 +75,24 @@ def sniff_format(document: Document) -> str:
     )
 
 
+# Records handed on at a time while an export is read.
+BATCH = 10_000
+# Formats whose reader streams its messages: the members' names must be learned first.
+STREAMING = ("whatsapp",)
+
+Sink = Callable[[list[Message]], None]
+
+
 @dataclass
 class Ingested:
+    """What reading the inputs gave: the ledger of each file and the counts. The
+    messages themselves went to the sink they were read into (`messages`, unless
+    another was given)."""
+
     messages: list[Message] = field(default_factory=list)
     reports: list[FileReport] = field(default_factory=list)
     duplicates: int = 0
+    records: Counter[str] = field(default_factory=Counter)  # records kept, by kind
 
     @property
     def errors(self) -> list[FileReport]:
@@ -88,81 +102,122 @@ class Ingested:
         """Mark the progress stage that read these inputs: failed when no message came
         of them, warned when some input could not be read."""
         failed, read = len(self.errors), len(self.reports)
-        if not self.messages:
+        if not self.records.total():
             stage.fail(f"no messages in {read} input(s); {failed} could not be read")
         elif failed:
             stage.warn(f"{failed} of {read} inputs could not be read")
 
 
-def read_export(
-    path: Path, config: IngestConfig, privacy: Privacy
-) -> tuple[list[Message], FileReport]:
+def read_export(path: Path, config: IngestConfig, privacy: Privacy, sink: Sink) -> FileReport:
+    """The export's records, in order, handed to `sink` a batch at a time, and its
+    ledger. An export that cannot be read raises IngestError before any record."""
     document = open_document(path)
     document.max_line_chars = config.max_line_chars
     fmt = sniff_format(document) if config.format == "auto" else config.format
     document.legacy = fmt in LEGACY_ENCODING_FORMATS
     platform, parse = PARSERS[fmt]
-    parsed = parse(document, date_order=config.date_order)
+    learn = {"learn_authors": privacy.learns_names} if fmt in STREAMING else {}
+    parsed = parse(document, date_order=config.date_order, **learn)
     # The file's name tells the chat, or else the export itself (iOS calls every export
     # _chat.txt), or else the file's name as it is.
     chat = document.chat or parsed.chat or PurePosixPath(document.name).stem
-    _mark_interviewers(parsed, [*config.interviewers, *parsed.interviewers])
-    privacy.learn_names(m.author for m in parsed.messages)
+    if privacy.learns_names:  # a streaming reader learned them; a list tells them
+        privacy.learn_names(
+            parsed.authors if parsed.authors is not None else {m.author for m in parsed.messages}
+        )
+    interviewing = _interviewer(parsed, [*config.interviewers, *parsed.interviewers])
     recorder = Recorder(chat, platform, document.source, privacy)
-    recorder.record_all(parsed.messages)
-    messages = recorder.records
     report = FileReport(source=document.source, format=parsed.format, date_order=parsed.date_order)
+    authors: set[str] = set()
+    messages = iter(parsed.messages)
+    while raw := list(islice(messages, BATCH)):
+        for message in raw:
+            interviewing(message)
+        batch = list(map(recorder.record, raw))
+        report.records.update(map(_KIND, batch))
+        authors.update(map(_AUTHOR, batch))
+        stamps = list(filter(None, map(_TIMESTAMP, batch)))
+        if stamps:
+            report.first = min(report.first or stamps[0], min(stamps))
+            report.last = max(report.last, max(stamps))
+        sink(batch)
     report.lines = parsed.lines
     report.skips.update(parsed.skips)
     report.kept = parsed.kept
     report.encoding = document.encoding
     report.lines_in_records = recorder.lines
-    report.records.update(Counter(map(attrgetter("kind"), messages)))
-    report.authors = len(set(map(attrgetter("author"), messages)) - {""})
-    report.first = min(filter(None, map(_TIMESTAMP, messages)), default="")
-    report.last = max(filter(None, map(_TIMESTAMP, messages)), default="")
-    return messages, report
+    report.authors = len(authors - {""})
+    return report
 
 
-def _mark_interviewers(parsed: Parsed, names: Sequence[str]) -> None:
+def _interviewer(parsed: Parsed, names: Sequence[str]) -> Callable[[RawMessage], None]:
     """Turns by an interviewer (by name, or by a label such as "Interviewer") are kept
     as records of their own kind: context for quotes, never coded."""
     asking = {fold(name) for name in names} | {
         fold(p.pattern) for p in of_kind("transcript", "interviewer")
     }
-    for message in parsed.messages:
+
+    def mark(message: RawMessage) -> None:
         if message.kind == "message" and fold(message.author) in asking:
             message.kind = "interviewer"
 
+    return mark
+
 
 def read_exports(
-    paths: Sequence[Path], config: IngestConfig, privacy_config: PrivacyConfig
+    paths: Sequence[Path],
+    config: IngestConfig,
+    privacy_config: PrivacyConfig,
+    sink: Sink | None = None,
 ) -> Ingested:
-    """All messages of all readable inputs; overlapping exports of a chat keep one copy
-    of each message unless `keep_duplicates` is set."""
+    """All messages of all readable inputs, handed to `sink` a batch at a time (into
+    the result's `messages` if none is given); overlapping exports of a chat keep one
+    copy of each message unless `keep_duplicates` is set."""
     privacy = Privacy(privacy_config)
     paths = expand_inputs(paths)
     result = Ingested()
-    seen_ids: set[str] = set()
+    keeper = _Keeper(result, sink or result.messages.extend, not config.keep_duplicates)
     with collector_paused():
         for path in paths:
+            keeper.remember = keeper.drop_seen and path is not paths[-1]
             try:
-                messages, report = read_export(path, config, privacy)
+                report = read_export(path, config, privacy, keeper)
             except IngestError as err:
                 result.reports.append(FileReport(source=err.source, error=str(err)))
                 continue
             result.reports.append(report)
-            if not config.keep_duplicates:
-                # Ids are unique within an export (Recorder numbers repeats), so only
-                # those of earlier exports can repeat here.
-                if not seen_ids.isdisjoint(map(_ID, messages)):
-                    kept = [message for message in messages if message.id not in seen_ids]
-                    result.duplicates += len(messages) - len(kept)
-                    messages = kept
-                if path is not paths[-1]:
-                    seen_ids.update(map(_ID, messages))
-            result.messages.extend(messages)
+            keeper.seen.update(keeper.this_export)
+            keeper.this_export = []
     return result
 
 
-_ID, _TIMESTAMP = attrgetter("id"), attrgetter("timestamp")
+@dataclass
+class _Keeper:
+    """Hands each batch of an export's records on, without the messages an earlier
+    export gave already (`drop_seen`). Ids are unique within an export (Recorder
+    numbers repeats), so only those of earlier exports can repeat."""
+
+    result: Ingested
+    sink: Sink
+    drop_seen: bool
+    remember: bool = False  # keep this export's ids: more exports follow
+    seen: set[str] = field(default_factory=set)
+    this_export: list[str] = field(default_factory=list)
+
+    def __call__(self, batch: list[Message]) -> None:
+        if self.drop_seen and self.seen and not self.seen.isdisjoint(map(_ID, batch)):
+            kept = [message for message in batch if message.id not in self.seen]
+            self.result.duplicates += len(batch) - len(kept)
+            batch = kept
+        if self.remember:
+            self.this_export.extend(map(_ID, batch))
+        self.result.records.update(map(_KIND, batch))
+        self.sink(batch)
+
+
+_ID, _KIND, _AUTHOR, _TIMESTAMP = (
+    attrgetter("id"),
+    attrgetter("kind"),
+    attrgetter("author"),
+    attrgetter("timestamp"),
+)

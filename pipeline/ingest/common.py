@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
 from pipeline.ingest.decode import IngestError, decode_export
+
+# Characters per block of a streamed export.
+BLOCK_CHARS = 1 << 24
 
 
 @dataclass
@@ -45,6 +49,16 @@ class Document:
             number = next(i for i, line in enumerate(lines, 1) if len(line) > self.max_line_chars)
             self.refuse_long_line(number, len(lines[number - 1]))
         return lines
+
+    def blocks(self) -> Iterator[str]:
+        """The text in blocks of whole lines, about BLOCK_CHARS each (the last may lack
+        its line break), for readers that never hold a whole export's messages."""
+        text, start = self.text, 0
+        while start < len(text):
+            end = text.find("\n", start + BLOCK_CHARS)
+            end = len(text) if end < 0 else end + 1
+            yield text[start:end]
+            start = end
 
     def head(self, n: int) -> list[str]:
         """The first `n` lines, for sniffing, without splitting the whole export. A file
@@ -98,7 +112,7 @@ class Parsed:
     `chat` is the group's name where the export itself tells it.
     """
 
-    messages: list[RawMessage]
+    messages: Iterable[RawMessage]  # a list, or (a streaming reader's) read once as iterated
     format: str
     lines: int
     date_order: str = ""
@@ -106,6 +120,8 @@ class Parsed:
     kept: list[tuple[int, str]] = field(default_factory=list)
     chat: str = ""
     interviewers: list[str] = field(default_factory=list)  # named in a transcript's header
+    # the members' names, when a streaming reader learned them before its messages
+    authors: set[str] | None = None
 
     def skip(self, reason: str, count: int = 1) -> None:
         self.skips[reason] = self.skips.get(reason, 0) + count

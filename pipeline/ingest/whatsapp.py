@@ -16,7 +16,8 @@ their author: nobody (Android), the group itself or the member who acted (iOS).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from pipeline.ingest.clock import infer_date_order, iso_clock, iso_date, next_day_of
@@ -192,48 +193,113 @@ class Classifier:
 _MARKS_AND_SPACE = " \t\n" + INVISIBLE_MARKS
 
 
-def parse_whatsapp(document: Document, *, date_order: str = "auto") -> Parsed:
-    """Messages of one export and the facts about it (layout, date order, skips)."""
-    text = document.text
+def parse_whatsapp(
+    document: Document, *, date_order: str = "auto", learn_authors: bool = False
+) -> Parsed:
+    """Messages of one export and the facts about it (layout, date order, skips).
+
+    The export is read twice, a block of lines at a time, never whole: first to check
+    it (every line readable and of a sane length) and learn what the messages need
+    (every header's date, for the day/month order; the group's name; with
+    `learn_authors`, the members' names), then to read its messages, which the returned
+    Parsed yields as they are iterated. A file refused is refused before any message."""
     layout = _layout(document)
-    headers = list(HEADER_LINES[layout].finditer(text))
-    order, reason = _date_order(date_order, (found["date"] for found in headers))
-    starts, impossible = _message_starts(headers, order)
-    if not starts:
-        _refuse_dates(document, layout, order)
-    messages: list[RawMessage] = []
-    parsed = Parsed(messages, f"whatsapp-{layout}", _count_lines(text), f"{order} ({reason})")
-    first = starts[0][0].start()  # a line start: what precedes it ends with a line break
-    if first > document.max_line_chars:
-        _check_line_lengths(document, 0, first, 1)
-    for line in text[:first].split("\n")[:-1]:
-        parsed.skip(SKIP_TEXT_BEFORE if line.strip() else SKIP_BLANK_BEFORE)
+    survey = _survey(document, layout, learn_authors)
+    order, reason = _date_order(date_order, survey.dates)
+    if not any(iso_date(date, order) for date in set(survey.dates)):
+        _refuse_dates(document, survey.first_header_line, order)
+    parsed = Parsed([], f"whatsapp-{layout}", survey.lines, f"{order} ({reason})")
+    parsed.chat = survey.classify.learned
+    parsed.authors = survey.authors
     classify = Classifier(phrasebook("whatsapp"), document.chat)
-    # Each message runs from its header to the next one; its last line break is not text.
-    ends = [found.start() for found, _ in starts[1:]]
-    ends.append(len(text) + (not text.endswith("\n")))
-    number, limit = text.count("\n", 0, first) + 1, document.max_line_chars
-    for (found, stamp), end in zip(starts, ends, strict=True):
-        start, first_line_end = found.start(), found.end()
-        if end - start > limit:
-            _check_line_lengths(document, start, end, number)
-        rest = found["rest"]
-        if end > first_line_end + 1:  # continuation lines
-            rest += text[first_line_end : end - 1]
-            span = text.count("\n", start, end - 1) + 1
-            _note_kept_lines(parsed, text, first_line_end + 1, end, number + 1, impossible)
-        else:
-            span = 1
-        author, kind, body, edited, code = classify(rest)
-        messages.append(RawMessage(number, span, stamp, author, kind, body, edited, code=code))
-        number += span
-    _events_by_the_group(messages, classify)
-    parsed.chat = classify.learned
+    classify.names, classify.learned = set(survey.classify.names), survey.classify.learned
+    parsed.messages = _messages(document, layout, order, classify, parsed)
     return parsed
 
 
+@dataclass
+class _Survey:
+    """What the first reading of an export learns."""
+
+    classify: Classifier
+    dates: list[str] = field(default_factory=list)  # each header's date, runs of one day once
+    authors: set[str] | None = None
+    lines: int = 0
+    first_header_line: int = 1
+
+
+def _survey(document: Document, layout: str, learn_authors: bool) -> _Survey:
+    survey = _Survey(Classifier(phrasebook("whatsapp"), document.chat))
+    survey.authors = set() if learn_authors else None
+    classify, dates, number = survey.classify, survey.dates, 1
+    found_any = False
+    for block in document.blocks():
+        _check_line_lengths(document, block, number)
+        for found in HEADER_LINES[layout].finditer(block):
+            if not found_any:
+                survey.first_header_line = number + block.count("\n", 0, found.start())
+                found_any = True
+            date = found["date"]
+            if not dates or dates[-1] != date:
+                dates.append(date)
+            # The group's name, from the first event that names it (all of a header's
+            # events are on its line); the members' names, from every header.
+            if survey.authors is not None:
+                author = classify(found["rest"])[0]
+                if author:
+                    survey.authors.add(author)
+            elif not classify.learned:
+                classify(found["rest"])
+        number += block.count("\n")
+        survey.lines = number - 1 + (not block.endswith("\n"))
+    return survey
+
+
+def _messages(
+    document: Document, layout: str, order: str, classify: Classifier, parsed: Parsed
+) -> Iterator[RawMessage]:
+    """The export's messages, a block at a time. A message runs from its header to the
+    next one; its last line break is not text. The message still open at the end of a
+    block is carried, from its header, into the next."""
+    carry, number, started = "", 1, False
+    blocks = document.blocks()
+    block = next(blocks, None)
+    while block is not None:
+        following = next(blocks, None)
+        text = carry + block
+        starts, impossible = _message_starts(HEADER_LINES[layout].finditer(text), order)
+        if not started:
+            if not starts:  # still before the first message
+                carry = text
+                block = following
+                continue
+            first = starts[0][0].start()  # a line start: what precedes it ends with a break
+            for line in text[:first].split("\n")[:-1]:
+                parsed.skip(SKIP_TEXT_BEFORE if line.strip() else SKIP_BLANK_BEFORE)
+            number += text.count("\n", 0, first)
+            started = True
+        ends = [found.start() for found, _ in starts[1:]]
+        if following is None:
+            ends.append(len(text) + (not text.endswith("\n")))
+        else:
+            carry = text[starts[-1][0].start() :]
+        for (found, stamp), end in zip(starts, ends, strict=False):
+            start, first_line_end = found.start(), found.end()
+            rest = found["rest"]
+            if end > first_line_end + 1:  # continuation lines
+                rest += text[first_line_end : end - 1]
+                span = text.count("\n", start, end - 1) + 1
+                _note_kept_lines(parsed, text, first_line_end + 1, end, number + 1, impossible)
+            else:
+                span = 1
+            author, kind, body, edited, code = classify(rest)
+            yield RawMessage(number, span, stamp, author, kind, body, edited, code=code)
+            number += span
+        block = following
+
+
 def _message_starts(
-    headers: list[re.Match[str]], order: str
+    headers: Iterable[re.Match[str]], order: str
 ) -> tuple[list[tuple[re.Match[str], str]], set[int]]:
     """The headers that start a message, with their timestamps, and the positions of
     those whose date or time is impossible (they are body lines)."""
@@ -250,16 +316,6 @@ def _message_starts(
         reading, next_day = clock
         starts.append((found, f"{next_day_of(day) if next_day else day}T{reading}"))
     return starts, impossible
-
-
-def _events_by_the_group(messages: list[RawMessage], classify: Classifier) -> None:
-    """Read again, now that the group's name is known, the messages it "wrote" before
-    the line it was learned from."""
-    for message in messages:
-        if message.kind == "message" and message.author in classify.names:
-            author, kind, body, _edited, code = classify.classify(message.author, message.text)
-            if kind == "system":
-                message.author, message.kind, message.text, message.code = author, kind, body, code
 
 
 def _note_kept_lines(
@@ -291,20 +347,16 @@ def _date_order(date_order: str, dates: Iterable[str]) -> tuple[str, str]:
     return date_order, "set by --date-order"
 
 
-def _refuse_dates(document: Document, layout: str, order: str) -> None:
+def _refuse_dates(document: Document, line: int, order: str) -> None:
     """Refuse the export: no header has a date valid in `order`."""
-    headers = list(HEADER_LINES[layout].finditer(document.text))
-    line = document.text.count("\n", 0, headers[0].start()) + 1 if headers else 1
     raise IngestError(document.source, line, f"no valid {order} date in any header")
 
 
-def _count_lines(text: str) -> int:
-    return text.count("\n") + (not text.endswith("\n"))
-
-
-def _check_line_lengths(document: Document, start: int, end: int, number: int) -> None:
-    """Refuse the export if a line in text[start:end] (which begins at line `number`)
-    is longer than any chat's."""
-    for offset, line in enumerate(document.text[start:end].split("\n")):
+def _check_line_lengths(document: Document, block: str, number: int) -> None:
+    """Refuse the export if a line of the block (which begins at line `number`) is
+    longer than any chat's."""
+    if len(block) <= document.max_line_chars:
+        return
+    for offset, line in enumerate(block.split("\n")):
         if len(line) > document.max_line_chars:
             document.refuse_long_line(number + offset, len(line))

@@ -54,7 +54,7 @@ def test_a_row_added_to_the_table_changes_what_the_reader_does(monkeypatch):
         "13/01/24 08.06 - Budi hat die Gruppe umbenannt\n"
         "13/01/24 08.07 - Budi: Budi hat die Gruppe umbenannt\n"
     )
-    before = parse_whatsapp(export).messages
+    before = list(parse_whatsapp(export).messages)
     assert [m.kind for m in before] == ["message", "system", "message"]
     added = (
         "whatsapp\txx\tmedia\timage\t<Gambar dilewati>\tui\n"
@@ -64,7 +64,7 @@ def test_a_row_added_to_the_table_changes_what_the_reader_does(monkeypatch):
     monkeypatch.setattr(phrase_module, "phrases", lambda: rows)
     phrasebook.cache_clear()
     try:
-        after = parse_whatsapp(export).messages
+        after = list(parse_whatsapp(export).messages)
     finally:
         phrasebook.cache_clear()
     # the placeholder is media now; the event "written" by its actor is an event

@@ -8,7 +8,7 @@ from pipeline.config import IngestConfig, PrivacyConfig
 from pipeline.ingest import chat_name, read_exports
 from pipeline.ingest.clock import infer_date_order, to_iso
 from pipeline.privacy import Privacy, pseudonym
-from tests.conftest import FIXTURES
+from tests.conftest import EXAMPLE, FIXTURES
 
 ANDROID_ID = FIXTURES / "Chat WhatsApp dengan UMKM Maju.txt"
 ANDROID_EN = FIXTURES / "WhatsApp Chat with Bazaar Team.txt"
@@ -307,3 +307,29 @@ def test_the_same_placeholders_and_events_from_phones_in_two_languages_are_one_r
         ("message", "halo semua"),
         ("message", "selamat datang"),
     ]
+
+
+@pytest.mark.parametrize("block_chars", [1, 40, 333])
+def test_an_export_read_in_small_blocks_gives_what_one_block_gives(block_chars, monkeypatch):
+    """A block ends at a line break, wherever a message is: its first line, one of its
+    continuation lines, or the text before the first header."""
+    exports = [EXAMPLE, *sorted((FIXTURES / "locales").glob("*.txt")), *FIXTURES.glob("*Chat*.txt")]
+    exports = [p for p in exports if "LINE" not in p.name]
+    whole = [read(path) for path in exports]
+    monkeypatch.setattr("pipeline.ingest.common.BLOCK_CHARS", block_chars)
+    for path, expected in zip(exports, whole, strict=True):
+        got = read(path)
+        assert got.messages == expected.messages, path
+        assert got.reports == expected.reports, path
+
+
+def test_the_members_names_a_stream_learns_first_are_those_of_its_messages():
+    from pipeline.ingest.common import Document
+    from pipeline.ingest.whatsapp import parse_whatsapp
+
+    for path in [EXAMPLE, *FIXTURES.glob("*Chat*.txt")]:
+        if "LINE" in path.name:
+            continue
+        document = Document(str(path), "", path.name, path.read_bytes())
+        parsed = parse_whatsapp(document, learn_authors=True)
+        assert parsed.authors == {m.author for m in parsed.messages} - {""}, path

@@ -159,13 +159,14 @@ def test_rendered_messages_parse_back_exactly(chat, ending, last_break, marked):
     parsed = parse_whatsapp(document)
     assert parsed.format == f"whatsapp-{layout}"
     assert parsed.date_order.startswith(order)
-    assert len(parsed.messages) == len(messages)
-    assert [m.line for m in parsed.messages] == starts
-    for got, (moment, author, text) in zip(parsed.messages, messages, strict=True):
+    got_messages = list(parsed.messages)  # read as they are iterated
+    assert len(got_messages) == len(messages)
+    assert [m.line for m in got_messages] == starts
+    for got, (moment, author, text) in zip(got_messages, messages, strict=True):
         expected_time = moment.strftime("%Y-%m-%dT%H:%M:%S" if with_seconds else "%Y-%m-%dT%H:%M")
         assert got.timestamp == expected_time
         assert got.author == author
         assert got.text == text.strip()
         assert got.kind == "message"
-    assert sum(m.n_lines for m in parsed.messages) == len(lines)
+    assert sum(m.n_lines for m in got_messages) == len(lines)
     assert parsed.kept == []
