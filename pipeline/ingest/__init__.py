@@ -55,7 +55,7 @@ LEGACY_ENCODING_FORMATS = ("transcript", "csv", "jsonl")
 
 def sniff_format(document: Document) -> str:
     """The export's format from its name and its first lines."""
-    if document.suffix == "parquet" or document.data[:4] == b"PAR1":
+    if document.suffix == "parquet" or document.prefix(4) == b"PAR1":
         return "parquet"
     if document.suffix in ("csv", "jsonl"):
         return document.suffix

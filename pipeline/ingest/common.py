@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from pathlib import Path
+from typing import BinaryIO
 
-from pipeline.ingest.decode import IngestError, decode_export
+from pipeline.ingest.decode import SAVE_AS_UTF8, IngestError, decode_export
 
-# Characters per block of a streamed export.
-BLOCK_CHARS = 1 << 24
+# Bytes read at a time from a streamed export; the characters per block of one held in
+# memory.
+BLOCK_BYTES = BLOCK_CHARS = 1 << 24
 
 
 @dataclass
 class Document:
-    """One export to parse: a file, or the chat file inside a zip export."""
+    """One export to parse: a file (`path`), read as a reader needs it, or bytes in
+    memory (`data`: the chat file inside a zip export)."""
 
     source: str
     chat: str
     name: str  # the file name, for sniffing by extension
-    data: bytes
+    data: bytes | None = None
+    path: Path | None = None
 
     max_line_chars: int = 1_000_000
     # Whether an older encoding may be detected (tables and transcripts, not chat apps'
@@ -30,15 +36,33 @@ class Document:
     encoding: str = ""
 
     @cached_property
+    def content(self) -> bytes:
+        """The whole file's bytes."""
+        if self.data is not None:
+            return self.data
+        with self._open() as handle:
+            return handle.read()
+
+    def prefix(self, n: int) -> bytes:
+        """The first n bytes, without reading the rest."""
+        if self.data is not None or "content" in self.__dict__:
+            return self.content[:n]
+        with self._open() as handle:
+            return handle.read(n)
+
+    def _open(self) -> BinaryIO:
+        assert self.path is not None
+        try:
+            return self.path.open("rb")
+        except OSError as err:
+            raise IngestError(self.source, None, err.strerror or str(err)) from None
+
+    @cached_property
     def text(self) -> str:
         """The decoded export with \n line endings (only \n and \r\n end a line:
         U+2028 inside a message is text, unlike for str.splitlines)."""
-        text, self.encoding = decode_export(self.data, self.source, legacy=self.legacy)
-        if "\r" in text:
-            text = text.replace("\r\n", "\n")
-            if text.endswith("\r"):
-                text = text[:-1]
-        return text
+        text, self.encoding = decode_export(self.content, self.source, legacy=self.legacy)
+        return _unix_lines(text, last=True)
 
     @cached_property
     def lines(self) -> list[str]:
@@ -51,8 +75,13 @@ class Document:
         return lines
 
     def blocks(self) -> Iterator[str]:
-        """The text in blocks of whole lines, about BLOCK_CHARS each (the last may lack
-        its line break), for readers that never hold a whole export's messages."""
+        """The text in blocks of whole lines (the last may lack its line break), for
+        readers that never hold a whole export: a file in UTF-8 is read and decoded a
+        block at a time, anything else decoded whole and cut into blocks."""
+        streamed = self.path is not None and "content" not in self.__dict__
+        if streamed and not self.prefix(2).startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            yield from self._utf8_blocks()
+            return
         text, start = self.text, 0
         while start < len(text):
             end = text.find("\n", start + BLOCK_CHARS)
@@ -60,15 +89,50 @@ class Document:
             yield text[start:end]
             start = end
 
-    def head(self, n: int) -> list[str]:
-        """The first `n` lines, for sniffing, without splitting the whole export. A file
-        that is not UTF is sniffed as well as its bytes allow; reading it decides."""
+    def _utf8_blocks(self) -> Iterator[str]:
+        decode = codecs.getincrementaldecoder("utf-8-sig")().decode
+        self.encoding, line, pending = "utf_8", 1, b""
+        with self._open() as handle:
+            while chunk := handle.read(BLOCK_BYTES):
+                data = pending + chunk
+                cut = data.rfind(b"\n") + 1
+                if not cut:  # no line ends in it yet
+                    if len(data) > 4 * self.max_line_chars:  # UTF-8: at most 4 bytes a character
+                        self.refuse_long_line(line, len(data.decode("utf-8", errors="replace")))
+                    pending = data
+                    continue
+                pending = data[cut:]
+                yield _unix_lines(self._decoded(decode, data[:cut], line, final=False), last=False)
+                line += data.count(b"\n", 0, cut)
+        if pending:
+            yield _unix_lines(self._decoded(decode, pending, line, final=True), last=True)
+
+    def _decoded(self, decode, data: bytes, line: int, *, final: bool) -> str:
         try:
-            text = self.text
+            return decode(data, final)
+        except UnicodeDecodeError as err:
+            number = line + data.count(b"\n", 0, err.start)
+            raise IngestError(
+                self.source,
+                number,
+                f"not UTF-8 text (byte 0x{data[err.start]:02x}): {SAVE_AS_UTF8}",
+            ) from None
+
+    def head(self, n: int) -> list[str]:
+        """The first `n` lines, for sniffing, without reading the whole export. A file
+        that is not UTF is sniffed as well as its bytes allow; reading it decides."""
+        longest = self.max_line_chars * 4 + 4  # bytes: one line at the longest allowed
+        start = self.prefix(longest + 1)
+        if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            start = self.content  # a line break's byte may sit inside a UTF-16 character
+        elif len(start) > longest:  # a longer file: its first lines, decoded as the whole is
+            start = start[: start.rfind(b"\n") + 1] or start
+        try:
+            text = _unix_lines(decode_export(start, self.source, legacy=self.legacy)[0], last=False)
         except IngestError as error:
             if "not UTF-8" not in error.reason:
                 raise
-            text = self.data[: self.max_line_chars * 4].decode("utf-8", errors="replace")
+            text = start.decode("utf-8", errors="replace")
         lines = text[: self.max_line_chars + 1].split("\n", n)[:n]
         if len(lines[0]) > self.max_line_chars:
             end = text.find("\n")
@@ -148,3 +212,12 @@ def iso_timestamp(value: object) -> str | None:
     except ValueError:
         return None
     return stamp
+
+
+def _unix_lines(text: str, *, last: bool) -> str:
+    """\r\n line ends as \n; a lone \r at the very end of the file is dropped."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+        if last and text.endswith("\r"):
+            text = text[:-1]
+    return text

@@ -100,18 +100,21 @@ def refuse_special_file(path: Path) -> None:
 
 
 def open_document(path: Path) -> Document:
+    """A zip export is read into memory (its chat file, capped); any other file is
+    read as its reader needs it, an export of millions of messages a block at a time."""
     refuse_special_file(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            magic = handle.read(4)
+        if path.suffix.lower() == ".zip" or magic == b"PK\x03\x04":
+            return _document_in_zip(path, path.read_bytes())
     except FileNotFoundError:
         raise IngestError(str(path), None, "no such file or folder") from None
     except IsADirectoryError:
         raise IngestError(str(path), None, "a folder holding no chat export") from None
     except OSError as err:
         raise IngestError(str(path), None, err.strerror or str(err)) from None
-    if path.suffix.lower() == ".zip" or data[:4] == b"PK\x03\x04":
-        return _document_in_zip(path, data)
-    return Document(source=str(path), chat=chat_name(path), name=path.name, data=data)
+    return Document(source=str(path), chat=chat_name(path), name=path.name, path=path)
 
 
 def _unsafe(name: str) -> bool:

@@ -23,9 +23,9 @@ MEDIA_KEYS = (
 
 
 def looks_like_telegram(document: Document) -> bool:
-    head = document.data[:4096].lstrip(b"\xef\xbb\xbf \r\n\t")
+    head = document.prefix(4096).lstrip(b"\xef\xbb\xbf \r\n\t")
     return head.startswith(b"{") and (
-        b'"messages"' in document.data[: 1 << 20] or b'"chats"' in head
+        b'"messages"' in document.prefix(1 << 20) or b'"chats"' in head
     )
 
 

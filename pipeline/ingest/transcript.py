@@ -116,7 +116,7 @@ SKIP_BAD_TIMESTAMP = "row whose timestamp is no ISO date and time"
 
 
 def parse_csv(document: Document, *, date_order: str = "auto") -> Parsed:
-    text, _ = decode_export(document.data, document.source, legacy=document.legacy)
+    text, _ = decode_export(document.content, document.source, legacy=document.legacy)
     # strict: a quote never closed is an error, not the rest of the file in one cell
     reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     spans: list[tuple[int, int, dict]] = []  # first line, last line, row
@@ -176,7 +176,7 @@ def parse_parquet(document: Document, *, date_order: str = "auto") -> Parsed:
     import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(io.BytesIO(document.data))
+        table = pq.read_table(io.BytesIO(document.content))
     except (pa.ArrowInvalid, OSError) as err:
         raise IngestError(document.source, 1, f"not a readable Parquet file ({err})") from None
     rows = [(i + 1, row) for i, row in enumerate(table.to_pylist())]

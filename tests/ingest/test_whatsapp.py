@@ -309,18 +309,39 @@ def test_the_same_placeholders_and_events_from_phones_in_two_languages_are_one_r
     ]
 
 
-@pytest.mark.parametrize("block_chars", [1, 40, 333])
-def test_an_export_read_in_small_blocks_gives_what_one_block_gives(block_chars, monkeypatch):
+@pytest.mark.parametrize("block", [1, 40, 333])
+def test_an_export_read_in_small_blocks_gives_what_one_block_gives(block, monkeypatch, tmp_path):
     """A block ends at a line break, wherever a message is: its first line, one of its
-    continuation lines, or the text before the first header."""
+    continuation lines, or the text before the first header; Windows line ends and a
+    byte-order mark are read alike."""
     exports = [EXAMPLE, *sorted((FIXTURES / "locales").glob("*.txt")), *FIXTURES.glob("*Chat*.txt")]
     exports = [p for p in exports if "LINE" not in p.name]
+    windows = tmp_path / "WhatsApp Chat with Windows.txt"
+    windows.write_bytes(b"\xef\xbb\xbf" + EXAMPLE.read_bytes().replace(b"\n", b"\r\n")[:-2] + b"\r")
+    exports.append(windows)
     whole = [read(path) for path in exports]
-    monkeypatch.setattr("pipeline.ingest.common.BLOCK_CHARS", block_chars)
+    monkeypatch.setattr("pipeline.ingest.common.BLOCK_BYTES", block)
+    monkeypatch.setattr("pipeline.ingest.common.BLOCK_CHARS", block)
     for path, expected in zip(exports, whole, strict=True):
         got = read(path)
         assert got.messages == expected.messages, path
         assert got.reports == expected.reports, path
+
+    def said(result):
+        return [(m.line, m.timestamp, m.author, m.kind, m.text) for m in result.messages]
+
+    assert said(whole[-1]) == said(whole[0])  # the Windows copy reads as the example
+
+
+def test_a_byte_that_is_not_utf8_late_in_a_streamed_export_names_its_line(tmp_path, monkeypatch):
+    monkeypatch.setattr("pipeline.ingest.common.BLOCK_BYTES", 64)
+    lines = EXAMPLE.read_bytes().split(b"\n")
+    lines[250] += b"\xff"
+    bad = tmp_path / "WhatsApp Chat with Bad.txt"
+    bad.write_bytes(b"\n".join(lines))
+    result = read(bad)
+    assert not result.messages  # refused whole, before any record
+    assert result.reports[0].error.startswith(f"{bad}:251: not UTF-8 text (byte 0xff)")
 
 
 def test_the_members_names_a_stream_learns_first_are_those_of_its_messages():
