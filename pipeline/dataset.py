@@ -16,11 +16,12 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.config import EngineConfig
+from pipeline.engine.queries import duckdb_connection
 from pipeline.records import MESSAGE_FIELDS, Message
 
 if TYPE_CHECKING:
@@ -116,10 +117,10 @@ class PartWriter:
         self.parts.append(part)
 
 
-def sorted_values(folder: Path, column: str) -> Iterator[str]:
+def sorted_values(folder: Path, column: str, engine: EngineConfig | None = None) -> Iterator[str]:
     """A column of every part of a folder, sorted (as Python sorts ASCII text), read a
     batch at a time: DuckDB sorts beyond memory where it must."""
-    with duckdb.connect() as db:
+    with duckdb_connection(engine) as db:
         cursor = db.execute(
             f'SELECT "{column}" FROM read_parquet(?) ORDER BY 1', [str(folder / "*.parquet")]
         )

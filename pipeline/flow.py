@@ -82,7 +82,9 @@ def run(
             "messages_read": sum(part.rows for part in parts),
             "duplicates_dropped": ingested.duplicates,
         }
-        input_fingerprint = fingerprint(sorted_values(workspace / "records", "id"), in_order=True)
+        input_fingerprint = fingerprint(
+            sorted_values(workspace / "records", "id", config.engine), in_order=True
+        )
 
         with progress.stage("normalise"):
             normalise_parts(parts, normaliser, engine)
@@ -150,7 +152,7 @@ def write_run(
     )
     config = config.with_model(result.model.config)
     manifest = run_manifest(data, config, inputs, result.counts, result.metrics, result.timings)
-    write_run_outputs(out_dir, data, config.report, manifest, result.dataset)
+    write_run_outputs(out_dir, data, config, manifest, result.dataset)
     return manifest
 
 

@@ -176,7 +176,7 @@ def report(
     check_output(run_dir, "run")
     with output_errors():
         try:
-            messages = rebuild_report(run_dir, data, cfg.report)
+            messages = rebuild_report(run_dir, data, cfg)
         except RunDirError as error:
             raise fail(str(error)) from None
     out.print(f"report rebuilt in {run_dir}/ from {messages} messages")

@@ -107,6 +107,7 @@ def did_you_mean(dotted: str) -> str:
 SHAPES = {
     "engine.scheduler": "local, sync, or the address of a Dask scheduler such as "
     "tcp://10.0.0.5:8786",
+    "engine.query_memory": "an amount of memory such as 512MB or 1GB",
 }
 
 # Why a limit is where it is, said with a value beyond it.
@@ -117,6 +118,7 @@ LIMITS = {
     "topics.max_iter": "the fit converges long before; more only waits",
     "engine.connect_timeout": "a scheduler that has not answered in an hour will not",
     "engine.workers": "more processes than this machine's cores only compete",
+    "engine.query_threads": "more threads than this machine's cores only compete",
     "vectorise.max_features": "a vocabulary beyond a million terms does not fit in memory",
     "vectorise.min_df": "a term in more messages than any chat holds would keep no term",
     "vectorise.ngram_max": "phrases longer than three words recur too rarely to count",

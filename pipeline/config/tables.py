@@ -129,6 +129,8 @@ class PrivacyConfig(Table):
 
 # "local", "sync", or an address: tcp://host:8786, tls://..., or host:port.
 SCHEDULER_PATTERN = r"^(local|sync|(tcp|tls|ws|wss|inproc)://\S+|[\w.\-]+:\d+)$"
+# An amount of memory as DuckDB takes it: 512MB, 1GB, 1.5GiB.
+MEMORY_PATTERN = r"^\d+(\.\d+)?\s*[KMGT]i?B$"
 
 
 class EngineConfig(Table):
@@ -144,6 +146,10 @@ class EngineConfig(Table):
     min_parallel: Annotated[int, Meta(ge=1)] = 50_000
     # Seconds to wait for a scheduler given by address.
     connect_timeout: Annotated[float, Meta(gt=0, le=3600)] = 30.0
+    # DuckDB's share of this machine for the report's queries and the run's sorts:
+    # memory (beyond it DuckDB spills to a temporary folder) and threads (0: one per core).
+    query_memory: Annotated[str, Meta(pattern=MEMORY_PATTERN)] = "1GB"
+    query_threads: Annotated[int, Meta(ge=0, le=256)] = 0
 
 
 class Tables(Table):

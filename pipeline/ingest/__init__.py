@@ -133,7 +133,7 @@ def read_export(path: Path, config: IngestConfig, privacy: Privacy, sink: Sink) 
     while raw := list(islice(messages, BATCH)):
         for message in raw:
             interviewing(message)
-        batch = list(map(recorder.record, raw))
+        batch = recorder.record_all(raw)
         report.records.update(map(_KIND, batch))
         authors.update(map(_AUTHOR, batch))
         stamps = list(filter(None, map(_TIMESTAMP, batch)))

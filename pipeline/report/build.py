@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.config import ReportConfig
+from pipeline.config import Config, EngineConfig, ReportConfig
 from pipeline.outputs import write_folder
 from pipeline.report.data import RunData, RunDirError
 from pipeline.report.html import render_report
@@ -24,12 +24,12 @@ SOURCE_FILES = ("messages.parquet", "manifest.json")
 
 
 def report_files(
-    data: RunData, config: ReportConfig
+    data: RunData, config: ReportConfig, engine: EngineConfig | None = None
 ) -> tuple[Overview, dict[str, Callable[[Path], None]]]:
     """The messages the report is about, and each report file's name and the function
-    that writes it; every table is worked out here, from the messages dataset, before
-    anything is written."""
-    with MessageQueries(data.messages) as queries:
+    that writes it; every table is worked out here, from the messages dataset (by
+    DuckDB within `engine`'s share of the machine), before anything is written."""
+    with MessageQueries(data.messages, engine) as queries:
         overview = queries.overview
         themes = theme_table(data, queries, config.quotes_per_theme, config.top_terms)
         members = member_table(data, queries)
@@ -93,10 +93,11 @@ def write_run_dir(
     data: RunData,
     config: ReportConfig,
     extra: dict[str, Callable[[Path], None]] | None = None,
+    engine: EngineConfig | None = None,
 ) -> Overview:
     """All outputs into out_dir at once (a crash leaves the old directory or the new);
     what the messages were."""
-    overview, report = report_files(data, config)
+    overview, report = report_files(data, config, engine)
     files = {**report, **(extra or {})}
 
     def fill(staging: Path) -> None:
@@ -108,7 +109,7 @@ def write_run_dir(
 
 
 def write_run_outputs(
-    out_dir: Path, data: RunData, config: ReportConfig, manifest: dict[str, object], dataset: Path
+    out_dir: Path, data: RunData, config: Config, manifest: dict[str, object], dataset: Path
 ) -> None:
     """A run's outputs into out_dir, all at once or not at all: the messages dataset
     the run wrote (the report's tables are queries over it) moved in beside the report
@@ -116,20 +117,21 @@ def write_run_outputs(
     write_run_dir(
         out_dir,
         replace(data, messages=dataset),
-        config,
+        config.report,
         {
             "messages.parquet": lambda path: os.replace(dataset, path),
             "manifest.json": lambda path: write_json(path, manifest),
         },
+        config.engine,
     )
 
 
-def rebuild_report(run_dir: Path, data: RunData, config: ReportConfig) -> int:
+def rebuild_report(run_dir: Path, data: RunData, config: Config) -> int:
     """Rewrite a run's report files from its messages and manifest, without refitting;
     how many messages they were built from."""
     kept = {name: _copier(run_dir / name) for name in SOURCE_FILES}
     try:
-        return write_run_dir(run_dir, data, config, kept).messages
+        return write_run_dir(run_dir, data, config.report, kept, config.engine).messages
     except duckdb.Error as err:
         raise RunDirError(f"{run_dir}: damaged messages.parquet ({err})") from None
 

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.config import EngineConfig
 from pipeline.dataset import dataset_parts
+from pipeline.engine.queries import duckdb_connection
 
 # Rows fetched at a time while ranked candidates are read.
 _FETCH = 2_000
@@ -83,8 +85,9 @@ def _candidate(row: tuple) -> Candidate:
 class MessageQueries:
     """A DuckDB view `m` over a messages dataset, with each row's part and row number."""
 
-    def __init__(self, dataset: Path):
-        self._db = duckdb.connect()
+    def __init__(self, dataset: Path, engine: EngineConfig | None = None):
+        self._session = duckdb_connection(engine)
+        self._db = self._session.__enter__()
         files = [str(part) for part in dataset_parts(dataset)]
         self._db.read_parquet(files, filename=True, file_row_number=True).create_view("m")
 
@@ -92,7 +95,7 @@ class MessageQueries:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._db.close()
+        self._session.__exit__(*exc)
 
     def cursor(self, sql: str, params: list | None = None) -> duckdb.DuckDBPyConnection:
         # a cursor of its own: ranked candidates are read while other questions are asked
