@@ -9,7 +9,7 @@ workers there were. Parts of one index hold the same rows in every folder."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from operator import attrgetter
@@ -89,11 +89,12 @@ class Part:
 class PartWriter:
     """Records, handed over in batches as they are read, into the workspace's record
     parts of PART_ROWS rows each; only those a model reads (kind `message`) are kept,
-    the rest live on in the ledger's counts. `close` gives the parts (one empty part
-    when there were no messages, so that every later folder has its columns)."""
+    the rest live on in the ledger's counts. Each part written is handed to `on_part`
+    (the next stage may start on it). `close` gives the parts (one empty part when there
+    were no messages, so that every later folder has its columns)."""
 
-    def __init__(self, workspace: Path):
-        self.workspace = workspace
+    def __init__(self, workspace: Path, on_part: Callable[[Part], None] | None = None):
+        self.workspace, self.on_part = workspace, on_part
         for folder in ("records", "normalised", MESSAGES):
             (workspace / folder).mkdir()
         self.parts: list[Part] = []
@@ -113,7 +114,9 @@ class PartWriter:
 
     def _write(self, rows: Sequence[Message]) -> None:
         part = Part(self.workspace, len(self.parts), len(rows))
-        write_part(part.records, record_table(rows), RECORD_GROUP_ROWS)
+        write_part(part.records, record_table(rows))
+        if self.on_part is not None:
+            self.on_part(part)
         self.parts.append(part)
 
 
@@ -135,23 +138,12 @@ def write_records(workspace: Path, messages: Sequence[Message]) -> list[Part]:
     return writer.close()
 
 
-# Rows per row group of a record part: a stage that wants a part's first rows reads
-# only as many groups as hold them.
-RECORD_GROUP_ROWS = 10_000
-
-
-def write_part(path: str | Path, table: pa.Table, group_rows: int | None = None) -> None:
-    pq.write_table(table, path, compression="zstd", row_group_size=group_rows)
+def write_part(path: str | Path, table: pa.Table) -> None:
+    pq.write_table(table, path, compression="zstd")
 
 
 def read_column(path: str | Path, name: str) -> pa.ChunkedArray:
     return pq.read_table(path, columns=[name]).column(name)
-
-
-def read_first(path: str | Path, name: str, rows: int) -> pa.Array:
-    """The first `rows` values of a column (fewer if the part is shorter)."""
-    batches = pq.ParquetFile(path).iter_batches(batch_size=rows, columns=[name])
-    return next(batches, pa.record_batch([pa.array([], pa.string())], [name])).column(0)
 
 
 def record_table(messages: Sequence[Message]) -> pa.Table:

@@ -13,6 +13,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Sequence
+from functools import cached_property
 from typing import Any
 
 import msgspec
@@ -57,6 +58,57 @@ def _call(function: Callable[[Any, Any], Any], shared: Any, blob: bytes) -> Whol
     wrote it every time it occurred: 400 MB more in this process at 1M messages)."""
     with collector_paused():
         return Whole(function(shared, msgspec.msgpack.decode(blob)))
+
+
+class Feed:
+    """The chunks of a map kept, and mapped in this process when results are asked for."""
+
+    def __init__(self, function: Callable[[Any, Any], Any], shared: Any):
+        self.function, self.shared = function, shared
+        self.chunks: list[Any] = []
+
+    def add(self, chunk: Any) -> None:
+        self.chunks.append(chunk)
+
+    def results(self) -> list[Any]:
+        return [self.function(self.shared, chunk) for chunk in self.chunks]
+
+
+class ClusterFeed(Feed):
+    """Each chunk sent to the cluster as it is added, the shared state once to every
+    worker before the first (the cluster is waited for then, not before: it may still
+    be starting while the first chunk is made)."""
+
+    def __init__(self, engine: Engine, function: Callable[[Any, Any], Any], shared: Any):
+        super().__init__(function, shared)
+        self.engine = engine
+        self.futures: list[Any] = []
+
+    @cached_property
+    def client(self):
+        return self.engine.client()
+
+    @cached_property
+    def shared_future(self):
+        [future] = self.client.scatter([self.shared], broadcast=True, hash=False)
+        return future
+
+    def add(self, chunk: Any) -> None:
+        # Each chunk goes inside its own task, encoded just before: the workers start on
+        # the first while the rest are still being sent (a scatter per chunk waited for
+        # each, 2.6 s of 128 chunks), and no second copy of all the data is made here.
+        self.futures.append(
+            self.client.submit(_call, self.function, self.shared_future, _ENCODE(chunk), pure=False)
+        )
+
+    def results(self) -> list[Any]:
+        if not self.futures:
+            return []
+        try:
+            results = self.client.gather(self.futures)
+        finally:
+            self.client.cancel([*self.futures, self.shared_future])
+        return [whole.value for whole in results]
 
 
 class EngineError(RuntimeError):
@@ -119,22 +171,19 @@ class Engine:
         """`items`: how many items the chunks hold (their number if not given), for
         choosing between this process and the cluster. Chunks are plain data (lists,
         strings, numbers; tuples arrive as lists)."""
-        if not self.parallel_for(len(chunks) if items is None else items):
-            return [function(shared, chunk) for chunk in chunks]
-        client = self.client()
-        [shared_future] = client.scatter([shared], broadcast=True, hash=False)
-        # Each chunk goes inside its own task, encoded just before: the workers start on
-        # the first while the rest are still being sent (a scatter per chunk waited for
-        # each, 2.6 s of 128 chunks), and no second copy of all the data is made here.
-        futures = [
-            client.submit(_call, function, shared_future, _ENCODE(chunk), pure=False)
-            for chunk in chunks
-        ]
-        try:
-            results = client.gather(futures)
-        finally:
-            client.cancel([*futures, shared_future])
-        return [whole.value for whole in results]
+        feed = self.feed(function, shared, len(chunks) if items is None else items)
+        for chunk in chunks:
+            feed.add(chunk)
+        return feed.results()
+
+    def feed(self, function: Callable[[Any, Any], Any], shared: Any, items: int) -> Feed:
+        """A map whose chunks come one at a time, while this process goes on making
+        the next: `feed.add(chunk)`, then `feed.results()` in the chunks' order. On the
+        cluster (when `items`, those expected, are enough) each chunk starts as it is
+        added; in this process, all of them when the results are asked for."""
+        if not self.parallel_for(items):
+            return Feed(function, shared)
+        return ClusterFeed(self, function, shared)
 
     def submit(self, function: Callable[..., Any], *args: Any, items: int) -> Callable[[], Any]:
         """`function(*args)` set going on the cluster while this process goes on, when

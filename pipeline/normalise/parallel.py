@@ -16,8 +16,8 @@ from functools import lru_cache, partial
 from itertools import chain
 
 from pipeline.config import NormaliseConfig
-from pipeline.dataset import Part, normalised_table, read_column, read_first, write_part
-from pipeline.engine.cluster import Engine
+from pipeline.dataset import Part, normalised_table, read_column, write_part
+from pipeline.engine.cluster import Engine, Feed
 from pipeline.engine.collector import collector_paused
 from pipeline.normalise import Normalised, Normaliser
 
@@ -30,45 +30,73 @@ def normaliser_for(config: NormaliseConfig) -> Normaliser:
     return Normaliser(config)
 
 
+class PartNormaliser:
+    """Normalises a run's parts as they are written: each part's record texts into its
+    normalised part. On the engine's workers (when `expected_rows` are enough to pay
+    for them), each part starts as soon as it is added, while this process reads on;
+    the common pieces of the first part are learned once for all workers before it.
+    In this process, all of them at `finish`."""
+
+    def __init__(self, normaliser: Normaliser, engine: Engine | None, expected_rows: int):
+        self.normaliser, self.engine, self.expected_rows = normaliser, engine, expected_rows
+        self.on_cluster = engine is not None and engine.parallel_for(expected_rows)
+        self.feed = (
+            engine.feed(_normalise_part_on_worker, normaliser.config, expected_rows)
+            if self.on_cluster and engine is not None
+            else Feed(_normalise_part, normaliser)
+        )
+        self.started = False
+
+    def add(self, part: Part) -> None:
+        if self.on_cluster and not self.started:
+            self._share_pieces(part)
+        self.started = True
+        self.feed.add((part.records, part.normalised))
+
+    def finish(self) -> None:
+        self.feed.results()
+        if self.on_cluster and self.engine is not None:
+            # the workers' caches are no use to the stages after this one
+            self.engine.on_workers(normaliser_for.cache_clear)
+
+    def _share_pieces(self, part: Part) -> None:
+        assert self.engine is not None
+        config = self.normaliser.config
+        pieces = _learn_pieces_once(part, config, self.engine, self.expected_rows)
+        self.engine.on_workers(partial(_adopt_pieces, config, pieces))
+
+
 def normalise_parts(
     parts: Sequence[Part], normaliser: Normaliser, engine: Engine | None = None
 ) -> None:
     """Each part's record texts normalised into its normalised part."""
-    jobs = [(part.records, part.normalised) for part in parts]
-    rows = sum(part.rows for part in parts)
-    if engine is None or not engine.parallel_for(rows):
-        for job in jobs:
-            _normalise_part(normaliser, job)
-        return
-    pieces = _learn_pieces_once(parts, normaliser.config, engine)
-    engine.on_workers(partial(_adopt_pieces, normaliser.config, pieces))
-    engine.map(_normalise_part_on_worker, normaliser.config, jobs, items=rows)
-    engine.on_workers(normaliser_for.cache_clear)
+    normalising = PartNormaliser(normaliser, engine, sum(part.rows for part in parts))
+    for part in parts:
+        normalising.add(part)
+    normalising.finish()
 
 
 # Shares of the pieces learned apart: enough for the workers to take turns.
 PIECE_SHARES = 16
-# Texts whose pieces are learned before the normalising map, from all parts together:
-# chat vocabulary is Zipfian, so a sample this size holds nearly every piece that
-# recurs (and so would be learned by every worker); the rare rest is learned where met.
+# Texts of the first part whose pieces are learned before the normalising map: chat
+# vocabulary is Zipfian, so a sample this size holds nearly every piece that recurs
+# (and so would be learned by every worker); the rare rest is learned where met.
 PIECE_SAMPLE_TEXTS = 100_000
 
 
 def _learn_pieces_once(
-    parts: Sequence[Part], config: NormaliseConfig, engine: Engine
+    part: Part, config: NormaliseConfig, engine: Engine, rows: int
 ) -> dict[str, tuple]:
-    """What the pieces of a sample of the parts' texts become, each learned by one
-    worker. Without it every worker learns nearly every common piece for itself, and
-    the words in them (Sastrawi's stems above all, 40% of a cold normalise): on 1M
-    messages two workers did 1.5x the work of one. The pieces are taken as the texts'
-    lowercased words; a piece the text steps make otherwise is learned where it is met,
-    as are the pieces outside the sample. What a piece becomes depends on it alone (and
-    the config), so who learned it changes nothing."""
-    rows = sum(part.rows for part in parts)
-    per_part = -(-PIECE_SAMPLE_TEXTS // len(parts))
-    found = engine.map(_likely_pieces, per_part, [part.records for part in parts], items=rows)
+    """What the pieces of the part's first texts become, each learned by one worker.
+    Without it every worker learns nearly every common piece for itself, and the words
+    in them (Sastrawi's stems above all, 40% of a cold normalise): on 1M messages two
+    workers did 1.5x the work of one. The pieces are taken as the texts' lowercased
+    words; a piece the text steps make otherwise is learned where it is met, as are the
+    pieces outside the sample. What a piece becomes depends on it alone (and the
+    config), so who learned it changes nothing."""
+    found = _likely_pieces(PIECE_SAMPLE_TEXTS, part.records)
     shares: list[list[str]] = [[] for _ in range(PIECE_SHARES)]
-    for piece in sorted(set().union(*found)):
+    for piece in sorted(found):
         # variants of one word ("harga", "harga,", "harga?") in one share: its word is
         # learned once too
         letters = "".join(filter(str.isalpha, piece))
@@ -80,7 +108,7 @@ def _learn_pieces_once(
 def _likely_pieces(texts: int, records: str) -> set[str]:
     """The lowercased words of the part's first `texts` texts."""
     found: set[str] = set()
-    for text in read_first(records, "text", texts).to_pylist():
+    for text in read_column(records, "text")[:texts].to_pylist():
         found.update(text.lower().split())
     return found
 

@@ -68,3 +68,30 @@ def test_a_submitted_job_gives_its_result_here_or_on_the_cluster(recwarn):
     with Engine(EngineConfig(scheduler="sync")) as engine:
         assert engine.submit(_total, [1, 2], 3, items=10)() == 6
     assert not [w for w in recwarn if "large graph" in str(w.message)]
+
+
+def test_a_feed_starts_each_chunk_on_the_cluster_as_it_is_added():
+    with Engine(EngineConfig(workers=2, min_parallel=1)) as engine:
+        feed = engine.feed(_scaled_sums, 2, items=len(CHUNKS))
+        for chunk in CHUNKS:
+            feed.add(chunk)
+        assert len(feed.futures) == len(CHUNKS)  # already sent, before results are asked
+        results = feed.results()
+    assert [total for total, _ in results] == [2 * e for e in EXPECTED]
+    assert os.getpid() not in {pid for _, pid in results}
+
+
+def test_a_feed_below_min_parallel_maps_here_when_results_are_asked():
+    calls = []
+
+    def noted(factor, chunk):
+        calls.append(chunk)
+        return factor * sum(chunk)
+
+    with Engine(EngineConfig(workers=2, min_parallel=1000)) as engine:
+        feed = engine.feed(noted, 3, items=10)
+        for chunk in CHUNKS:
+            feed.add(chunk)
+        assert calls == []
+        assert feed.results() == [3 * e for e in EXPECTED]
+        assert engine._client is None  # no cluster started
