@@ -26,6 +26,7 @@ from pipeline.cli.say import (
     fail,
     load_model_or_fail,
     out,
+    output_errors,
     report_bad_inputs,
     salt_ready,
     tell_agreement,
@@ -34,7 +35,7 @@ from pipeline.cli.say import (
 from pipeline.ingest import read_exports
 from pipeline.normalise import Normaliser
 from pipeline.records import MESSAGE_FIELDS
-from pipeline.report.write import RECORD_WRITERS, holds_records
+from pipeline.report.write import RECORD_SUFFIXES, RecordWriter, holds_records
 
 
 @command()
@@ -61,8 +62,7 @@ def parse(
 
       guyub parse exports/ -o messages.parquet --date-order dmy
     """
-    writer = RECORD_WRITERS.get(output.suffix.lower())
-    if writer is None:
+    if output.suffix.lower() not in RECORD_SUFFIXES:
         raise fail(f"{output}: the output must end in .jsonl, .csv or .parquet")
     from pipeline.outputs import OutputError, check_output_file
 
@@ -72,14 +72,15 @@ def parse(
         raise fail(str(error)) from None
     cfg = config_from(config, set_, date_order, fmt, pseudonymise, keep_duplicates, interviewer)
     salt_ready(cfg)
-    ingested = read_exports(inputs, cfg.ingest, cfg.privacy)
-    rows = [m.as_row() for m in ingested.messages]
-    output.parent.mkdir(parents=True, exist_ok=True)
-    if output.suffix.lower() == ".csv":
-        writer(output, rows, MESSAGE_FIELDS)
-    else:
-        writer(output, rows)
-    tell_parsed(ingested, len(rows), output)
+    with output_errors():
+        writer = RecordWriter(output)
+        try:
+            ingested = read_exports(inputs, cfg.ingest, cfg.privacy, writer)
+        except BaseException:
+            writer.abandon()
+            raise
+        written = writer.finish()
+    tell_parsed(ingested, written, output)
     if report_bad_inputs(ingested.reports):
         raise typer.Exit(2)
 
