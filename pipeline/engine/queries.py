@@ -19,16 +19,18 @@ from pipeline.engine.cluster import worker_count
 def duckdb_connection(engine: EngineConfig | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     engine = engine or EngineConfig()
     spill = tempfile.mkdtemp(prefix="guyub-duckdb-")
-    db = duckdb.connect(
-        config={
-            "memory_limit": engine.query_memory,
-            "threads": worker_count(engine.query_threads),
-            "temp_directory": spill,
-        }
-    )
     try:
-        db.execute("SET enable_progress_bar = false")
-        yield db
+        db = duckdb.connect(
+            config={
+                "memory_limit": engine.query_memory,
+                "threads": worker_count(engine.query_threads),
+                "temp_directory": spill,
+            }
+        )
+        try:
+            db.execute("SET enable_progress_bar = false")
+            yield db
+        finally:
+            db.close()
     finally:
-        db.close()
         shutil.rmtree(spill, ignore_errors=True)

@@ -6,6 +6,7 @@ columns it needs, a part at a time, whatever the run's size."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -86,16 +87,17 @@ class MessageQueries:
     """A DuckDB view `m` over a messages dataset, with each row's part and row number."""
 
     def __init__(self, dataset: Path, engine: EngineConfig | None = None):
-        self._session = duckdb_connection(engine)
-        self._db = self._session.__enter__()
-        files = [str(part) for part in dataset_parts(dataset)]
-        self._db.read_parquet(files, filename=True, file_row_number=True).create_view("m")
+        with ExitStack() as stack:
+            self._db = stack.enter_context(duckdb_connection(engine))
+            files = [str(part) for part in dataset_parts(dataset)]
+            self._db.read_parquet(files, filename=True, file_row_number=True).create_view("m")
+            self._closing = stack.pop_all()  # kept open until the queries are done
 
     def __enter__(self) -> MessageQueries:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._session.__exit__(*exc)
+        self._closing.close()
 
     def cursor(self, sql: str, params: list | None = None) -> duckdb.DuckDBPyConnection:
         # a cursor of its own: ranked candidates are read while other questions are asked
