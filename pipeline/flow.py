@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.dataset import MESSAGES, PartWriter, sorted_values
-from pipeline.engine.cluster import BYTES_PER_MESSAGE, Engine
+from pipeline.engine.cluster import Engine, likely_texts
 from pipeline.ingest import Ingested, expand_inputs, read_exports
 from pipeline.model.apply import apply_parts
 from pipeline.model.fitted import ThemeModel
@@ -67,11 +67,11 @@ def run(
     config = config.with_model(model.config) if model else config
     normaliser = Normaliser(config.normalise)
     with Engine(config.engine) as engine:
-        input_bytes = sum(p.stat().st_size for p in inputs if p.is_file())
-        engine.start_early(input_bytes)
+        texts = likely_texts(sum(p.stat().st_size for p in inputs if p.is_file()))
+        engine.start_early(texts)
         # parts are normalised on the workers as they are written, while this process
         # reads on (on 2 cores, 1M messages: ingest and normalise 22.3 -> 17.8 s)
-        normalising = PartNormaliser(normaliser, engine, input_bytes // BYTES_PER_MESSAGE)
+        normalising = PartNormaliser(normaliser, engine, texts)
         with progress.stage("ingest") as stage:
             writer = PartWriter(workspace, normalising.add)
             ingested = read_exports(inputs, config.ingest, config.privacy, writer)

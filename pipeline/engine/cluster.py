@@ -28,6 +28,12 @@ BYTES_PER_MESSAGE = 100
 IN_PROCESS, LOCAL = "sync", "local"
 
 
+def likely_texts(input_bytes: int) -> int:
+    """How many texts inputs of this size will likely hold, at the most, before they are
+    read: what decides whether their maps are worth a cluster."""
+    return input_bytes // BYTES_PER_MESSAGE
+
+
 def worker_count(workers: int) -> int:
     """`workers` 0 means one per core."""
     return workers or os.cpu_count() or 1
@@ -134,11 +140,10 @@ class Engine:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def start_early(self, input_bytes: int) -> None:
+    def start_early(self, likely_texts: int) -> None:
         """Start the local cluster on a thread while the inputs are read, when they are
         large enough that normalising them will want it (its processes take a second or
-        two to start and import Guyub)."""
-        likely_texts = input_bytes // BYTES_PER_MESSAGE
+        two to start and import Guyub). `likely_texts`: see `likely_texts`."""
         if self.config.scheduler == LOCAL and self.parallel_for(likely_texts):
             self._starting = threading.Thread(target=self.client, daemon=True)
             self._starting.start()

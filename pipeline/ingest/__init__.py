@@ -125,7 +125,7 @@ def read_export(path: Path, config: IngestConfig, privacy: Privacy, sink: Sink) 
         privacy.learn_names(
             parsed.authors if parsed.authors is not None else {m.author for m in parsed.messages}
         )
-    interviewing = _interviewer(parsed, [*config.interviewers, *parsed.interviewers])
+    interviewing = _interviewer([*config.interviewers, *parsed.interviewers])
     recorder = Recorder(chat, platform, document.source, privacy)
     report = FileReport(source=document.source, format=parsed.format, date_order=parsed.date_order)
     authors: set[str] = set()
@@ -150,7 +150,7 @@ def read_export(path: Path, config: IngestConfig, privacy: Privacy, sink: Sink) 
     return report
 
 
-def _interviewer(parsed: Parsed, names: Sequence[str]) -> Callable[[RawMessage], None]:
+def _interviewer(names: Sequence[str]) -> Callable[[RawMessage], None]:
     """Turns by an interviewer (by name, or by a label such as "Interviewer") are kept
     as records of their own kind: context for quotes, never coded."""
     asking = {fold(name) for name in names} | {

@@ -10,8 +10,9 @@ import numpy as np
 import pyarrow.parquet as pq
 import scipy.sparse as sp
 
+from pipeline.config import EngineConfig
 from pipeline.dataset import Part, applied_table, message_table, write_part
-from pipeline.engine.cluster import Engine
+from pipeline.engine.cluster import IN_PROCESS, Engine
 from pipeline.model.classify import SCORE_CHUNK
 from pipeline.model.fitted import Applied, ThemeModel
 from pipeline.model.metrics import TermCounts, quality_terms
@@ -65,10 +66,8 @@ def apply_parts(
     the counts topic quality is measured from, and how many messages got a theme."""
     shared = (model, quality_terms(model))
     jobs = [(part.records, part.normalised, part.messages) for part in parts]
-    if engine is None:
-        results = [_apply_part(shared, job) for job in jobs]
-    else:
-        results = engine.map(_apply_part, shared, jobs, items=sum(part.rows for part in parts))
+    engine = engine or Engine(EngineConfig(scheduler=IN_PROCESS))
+    results = engine.map(_apply_part, shared, jobs, items=sum(part.rows for part in parts))
     counts = [c for c, _ in results]
     return sum(counts[1:], counts[0]), sum(n for _, n in results)
 

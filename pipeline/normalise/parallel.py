@@ -38,32 +38,29 @@ class PartNormaliser:
     In this process, all of them at `finish`."""
 
     def __init__(self, normaliser: Normaliser, engine: Engine | None, expected_rows: int):
-        self.normaliser, self.engine, self.expected_rows = normaliser, engine, expected_rows
-        self.on_cluster = engine is not None and engine.parallel_for(expected_rows)
+        self.normaliser, self.expected_rows = normaliser, expected_rows
+        # the engine, when the parts go to its workers
+        self.engine = engine if engine is not None and engine.parallel_for(expected_rows) else None
         self.feed = (
-            engine.feed(_normalise_part_on_worker, normaliser.config, expected_rows)
-            if self.on_cluster and engine is not None
+            self.engine.feed(_normalise_part_on_worker, normaliser.config, expected_rows)
+            if self.engine is not None
             else Feed(_normalise_part, normaliser)
         )
         self.started = False
 
     def add(self, part: Part) -> None:
-        if self.on_cluster and not self.started:
-            self._share_pieces(part)
+        if self.engine is not None and not self.started:
+            config = self.normaliser.config
+            pieces = _learn_pieces_once(part, config, self.engine, self.expected_rows)
+            self.engine.on_workers(partial(_adopt_pieces, config, pieces))
         self.started = True
         self.feed.add((part.records, part.normalised))
 
     def finish(self) -> None:
         self.feed.results()
-        if self.on_cluster and self.engine is not None:
+        if self.engine is not None:
             # the workers' caches are no use to the stages after this one
             self.engine.on_workers(normaliser_for.cache_clear)
-
-    def _share_pieces(self, part: Part) -> None:
-        assert self.engine is not None
-        config = self.normaliser.config
-        pieces = _learn_pieces_once(part, config, self.engine, self.expected_rows)
-        self.engine.on_workers(partial(_adopt_pieces, config, pieces))
 
 
 def normalise_parts(
