@@ -5,7 +5,7 @@ edge where outputs land."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,8 +17,9 @@ from pipeline.model.apply import apply_parts
 from pipeline.model.fitted import ThemeModel
 from pipeline.model.metrics import topic_quality
 from pipeline.model.study import load_everyday, load_study
-from pipeline.model.units import fitting_units, sample_units
+from pipeline.model.units import corpus_totals, fitting_units, sample_units, unit_layout
 from pipeline.model.validate import held_out_metrics, seed_cross_validation
+from pipeline.model.vectorise import TermTotals, Vectoriser
 from pipeline.normalise import Normaliser
 from pipeline.normalise.corpus import build_corpus
 from pipeline.normalise.parallel import PartNormaliser
@@ -95,8 +96,11 @@ def run(
 
         if model is None:
             with progress.stage("fit"):
-                units, n_units = sample_units(parts, config.topics)
-                model = fit_model(units, config, normaliser, engine, n_units)
+                layout, n_units = unit_layout(parts, config.topics)
+                units = sample_units(parts, layout, n_units, config.topics)
+                # a sample of them: the vocabulary is counted over all the parts
+                totals = corpus_totals(parts, layout, engine) if len(units) < n_units else None
+                model = fit_model(units, config, normaliser, engine, n_units, totals)
                 del units
 
         with progress.stage("apply"):
@@ -127,9 +131,11 @@ def fit_model(
     normaliser: Normaliser,
     engine: Engine | None = None,
     n_units: int | None = None,
+    totals: Callable[[Vectoriser], TermTotals] | None = None,
 ) -> ThemeModel:
     """Fit on the units topics are found in (messages or conversation segments; all of
-    them, or a sample of `n_units`) and the seed set's train split, learned against the
+    them, or a sample of `n_units`, whose candidate terms `totals` counts over all of
+    them) and the seed set's train split, learned against the
     everyday texts; score the held-out splits into the model's metrics."""
     themes, seeds = load_study(config.themes)
     everyday = load_everyday(config.themes)
@@ -141,6 +147,7 @@ def fit_model(
         [normaliser(b.text) for b in everyday if b.split == "train"],
         engine,
         n_units,
+        totals,
     )
     model.metrics_.update(held_out_metrics(model, seeds, everyday, normaliser))
     return model

@@ -1,6 +1,6 @@
 """Applying a fitted model to normalised texts: a run's parts (each worker reads its
 parts and writes their rows of the messages dataset), or texts in memory (`batch`).
-Both read each distinct text once and score it with `_apply_rows`."""
+Both read each distinct text once and score it with `ThemeModel.apply_matrix`."""
 
 from __future__ import annotations
 
@@ -47,16 +47,10 @@ def apply_distinct(
 
 def _apply_chunk(model: ThemeModel, chunk: Sequence[Normalised]) -> tuple[sp.csr_matrix, Applied]:
     # by position: on a worker the Normalised tuples arrive as lists [text, tokens, lang]
-    return _apply_rows(model, [n[1] for n in chunk], [n[0] for n in chunk])
-
-
-def _apply_rows(
-    model: ThemeModel, tokens: Sequence[Sequence[str]], texts: Sequence[str]
-) -> tuple[sp.csr_matrix, Applied]:
-    """The rows' TF-IDF and their reading by the model. Bit for bit the same in one
-    call or in chunks of SCORE_CHUNK rows (the model's products are blocked so)."""
-    X = model.vectoriser_.transform(tokens)
-    return X, model.apply_matrix(X, texts)
+    # bit for bit the same in one call or in chunks of SCORE_CHUNK rows (the model's
+    # products are blocked so)
+    X = model.vectoriser_.transform([n[1] for n in chunk])
+    return X, model.apply_matrix(X, [n[0] for n in chunk])
 
 
 def apply_parts(
@@ -80,9 +74,8 @@ def _apply_part(
     records, normalised = pq.read_table(records_path), pq.read_table(normalised_path)
     first, inverse = distinct_rows(records.column("text").to_pylist())
     chosen = normalised.take(first)
-    X, applied = _apply_rows(
-        model, chosen.column("tokens").to_pylist(), chosen.column("normalised").to_pylist()
-    )
+    X = model.vectoriser_.table_transform(chosen.column("tokens"))
+    applied = model.apply_matrix(X, chosen.column("normalised").to_pylist())
     expanded = Applied(*(getattr(applied, f)[inverse] for f in _APPLIED))
     table = message_table(records, normalised, applied_table(expanded, model.theme_ids))
     write_part(messages_path, table)

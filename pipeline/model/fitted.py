@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,7 +24,7 @@ from pipeline.model.themes import (
 )
 from pipeline.model.topics import SeededNMF, corpus_term_weights, row_residuals
 from pipeline.model.units import sample_rows
-from pipeline.model.vectorise import Vectoriser
+from pipeline.model.vectorise import TermTotals, Vectoriser
 
 if TYPE_CHECKING:
     from pipeline.normalise import Normalised
@@ -65,10 +66,11 @@ class ThemeModel:
         everyday_docs: Sequence[Normalised] = (),
         engine: Engine | None = None,
         corpus_size: int | None = None,
+        corpus_totals: Callable[[Vectoriser], TermTotals] | None = None,
     ) -> ThemeModel:
         """Fit on the corpus (the messages the topics are found in, as token lists, or
-        the sample of them `units.sample_units` draws: then `corpus_size` says how many),
-        the seeds (normalised), and everyday texts that carry no theme (normalised; the
+        the sample of them `units.sample_units` draws: then `corpus_size` says how many,
+        and `corpus_totals` counts candidate terms over all of them), the seeds (normalised), and everyday texts that carry no theme (normalised; the
         background of `pipeline.model.background`), which the themes are told apart from.
         `engine`: where the stability refits may run while this process fits (here, after
         the fit, if none is given or the corpus is small)."""
@@ -77,11 +79,21 @@ class ThemeModel:
         # (200k messages: fit 7.3-7.7 s -> 5.5-6.2 s).
         with threadpool_limits(1):
             c, t = self.config.topics, self.config.themes
-            # Vocabulary and topics are learned from a seeded sample of a large corpus (and
-            # every seed); every message still gets its weights from them in `apply`.
+            # Topics are learned from a seeded sample of a large corpus (and every seed),
+            # and the vocabulary's candidate terms come from it; which terms are kept,
+            # and their IDF, from the whole corpus. Every message is scored in `apply`.
             rows = _sample_rows(len(corpus), 0, c.fit_sample, c.random_state)
-            documents = [*(corpus[i] for i in rows), *(d.tokens for d in seed_docs)]
-            self.vectoriser_ = Vectoriser(self.config.vectorise).fit(documents)
+            seed_tokens = [d.tokens for d in seed_docs]
+            documents = [*(corpus[i] for i in rows), *seed_tokens]
+            if corpus_totals is None and len(rows) < len(corpus):  # a sample drawn here
+                corpus_totals = partial(Vectoriser.totals, documents=corpus)
+            # the sample proposes terms; the whole corpus (and the seeds) decides
+            whole = (
+                None
+                if corpus_totals is None
+                else lambda candidates: corpus_totals(candidates) + candidates.totals(seed_tokens)
+            )
+            self.vectoriser_ = Vectoriser(self.config.vectorise).fit(documents, whole)
             X_fit = self.vectoriser_.transform(documents)
             n_sample = len(rows)
             X_seeds = X_fit[n_sample:]

@@ -136,3 +136,67 @@ def test_a_tiny_input_keeps_every_term():
     # two documents cannot satisfy min_df=2 with max_df=0.5: every term is kept instead
     ours = Vectoriser(VectoriseConfig(min_df=2, max_df=0.5)).fit([["a", "b"], ["b", "c"]])
     assert ours.vocabulary_ == ["a", "a b", "b", "b c", "c"]
+
+
+def test_a_sample_proposes_the_terms_and_the_whole_keeps_and_weighs_them():
+    """The vocabulary of a sample counted over the whole it came from: the sample's
+    terms in at least min_df of its documents, kept by the whole's document
+    frequencies, with the whole's IDF, as scikit-learn learns them on the whole."""
+    sample = DOCS[:4]  # "kemas" and "harga" twice; "kumpul", "sama" once
+    whole = DOCS + [["kumpul", "sama"], ["kumpul", "sama"], ["harga", "kemas", "baru"]] * 3
+    config = VectoriseConfig(ngram_max=2, min_df=2, max_df=0.5)
+    ours = Vectoriser(config).fit(sample, lambda candidates: candidates.totals(whole))
+    # candidates from the sample (df >= 2 there): harga, harga kemas, kemas; in the
+    # whole, harga is in 7 of 16 documents (<= max_df), kemas in 6, "harga kemas" in 5;
+    # "kumpul" is in 8 of the whole's but one of the sample's: never a candidate
+    assert ours.vocabulary_ == ["harga", "harga kemas", "kemas"]
+    reference = TfidfVectorizer(
+        analyzer=lambda tokens: ngrams(tokens, 2),
+        sublinear_tf=True,
+        vocabulary={t: i for i, t in enumerate(ours.vocabulary_)},
+    ).fit(whole)
+    np.testing.assert_allclose(ours.idf_, reference.idf_, rtol=1e-12)
+    # by hand: smoothed IDF of "harga", in 7 of 16 documents
+    assert ours.idf_[0] == pytest.approx(np.log(17 / 8) + 1)
+    # without the whole, the sample's own counts: "harga" in 3 of 4 is above max_df
+    assert "harga" not in Vectoriser(config).fit(sample).vocabulary_
+
+
+def test_totals_count_documents_holding_a_term_and_its_occurrences():
+    candidates = Vectoriser.from_arrays(VectoriseConfig(), ["harga", "harga naik", "zzz"], [1] * 3)
+    totals = candidates.totals(DOCS)
+    # "harga": in documents 0, 1, 3, 6, four times in document 1 counting its three
+    assert totals.df.tolist() == [4, 2, 0]
+    assert totals.tf.tolist() == [6, 2, 0]
+    assert totals.documents == len(DOCS)
+    both = candidates.totals(DOCS[:3]) + candidates.totals(DOCS[3:])
+    assert (both.df.tolist(), both.tf.tolist(), both.documents) == ([4, 2, 0], [6, 2, 0], 7)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    docs=st.lists(st.lists(WORDS, max_size=8), min_size=1, max_size=30),
+    vocabulary_docs=st.lists(st.lists(WORDS, max_size=6), min_size=1, max_size=10),
+    ngram_max=st.integers(1, 3),
+    joins=st.lists(st.booleans(), min_size=30, max_size=30),
+)
+def test_counts_of_arrow_lists_are_those_of_python_lists(docs, vocabulary_docs, ngram_max, joins):
+    """Token lists read from a part count as the same lists in Python, each row a
+    document or the rows of a unit joined (a conversation segment)."""
+    import pyarrow as pa
+
+    assume(any(vocabulary_docs))
+    config = VectoriseConfig(ngram_max=ngram_max, min_df=1, max_df=1.0)
+    vectoriser = Vectoriser(config).fit(vocabulary_docs)
+    table = pa.array(docs, pa.list_(pa.string()))
+    expected = vectoriser.counts(docs).toarray()
+    np.testing.assert_array_equal(vectoriser.table_counts(table).toarray(), expected)
+    # a unit goes on while `joins` says so; a slice, as a part's column may be
+    unit = np.cumsum([True, *joins[: len(docs) - 1]]) - 1
+    joined = [[] for _ in range(unit[-1] + 1)]
+    for u, doc in zip(unit, docs, strict=True):
+        joined[u].extend(doc)
+    sliced = pa.array([["x"], *docs], pa.list_(pa.string())).slice(1)
+    np.testing.assert_array_equal(
+        vectoriser.table_counts(sliced, unit).toarray(), vectoriser.counts(joined).toarray()
+    )
