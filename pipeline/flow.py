@@ -10,18 +10,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.config import Config
-from pipeline.dataset import MESSAGES, PartWriter, sorted_values
+from pipeline.dataset import MESSAGES, Part, PartWriter, sorted_values
 from pipeline.engine.cluster import Engine, likely_texts
 from pipeline.ingest import Ingested, expand_inputs, read_exports
 from pipeline.model.apply import apply_parts
 from pipeline.model.fitted import ThemeModel
 from pipeline.model.metrics import topic_quality
 from pipeline.model.study import load_everyday, load_study
-from pipeline.model.units import corpus_totals, fitting_units, sample_units, unit_layout
+from pipeline.model.units import corpus_totals, sample_units, unit_layout
 from pipeline.model.validate import held_out_metrics, seed_cross_validation
 from pipeline.model.vectorise import TermTotals, Vectoriser
 from pipeline.normalise import Normaliser
-from pipeline.normalise.corpus import build_corpus
 from pipeline.normalise.parallel import PartNormaliser
 from pipeline.outputs import check_output_folder
 from pipeline.progress import Progress
@@ -68,16 +67,9 @@ def run(
     config = config.with_model(model.config) if model else config
     normaliser = Normaliser(config.normalise)
     with Engine(config.engine) as engine:
-        texts = likely_texts(sum(p.stat().st_size for p in inputs if p.is_file()))
-        engine.start_early(texts)
-        # parts are normalised on the workers as they are written, while this process
-        # reads on (on 2 cores, 1M messages: ingest and normalise 22.3 -> 17.8 s)
-        normalising = PartNormaliser(normaliser, engine, texts)
-        with progress.stage("ingest") as stage:
-            writer = PartWriter(workspace, normalising.add)
-            ingested = read_exports(inputs, config.ingest, config.privacy, writer)
-            parts = writer.close()
-            ingested.tell(stage)
+        ingested, parts, normalising = read_parts(
+            inputs, config, workspace, normaliser, engine, progress
+        )
         records = ingested.records.total()
         progress.event("ingested", records=records, failed=[r.source for r in ingested.errors])
         if not records:
@@ -96,10 +88,7 @@ def run(
 
         if model is None:
             with progress.stage("fit"):
-                layout, n_units = unit_layout(parts, config.topics)
-                units = sample_units(parts, layout, n_units, config.topics)
-                # a sample of them: the vocabulary is counted over all the parts
-                totals = corpus_totals(parts, layout, engine) if len(units) < n_units else None
+                units, n_units, totals = fitting_sample(parts, config, engine)
                 model = fit_model(units, config, normaliser, engine, n_units, totals)
                 del units
 
@@ -123,6 +112,41 @@ def run(
         note,
         progress.timings,
     )
+
+
+def read_parts(
+    inputs: Sequence[Path],
+    config: Config,
+    workspace: Path,
+    normaliser: Normaliser,
+    engine: Engine,
+    progress: Progress,
+) -> tuple[Ingested, list[Part], PartNormaliser]:
+    """Read the inputs into parts in `workspace`, each part set normalising on the
+    engine as it is written; `.finish()` on the normaliser waits for the last."""
+    texts = likely_texts(sum(p.stat().st_size for p in inputs if p.is_file()))
+    engine.start_early(texts)
+    # parts are normalised on the workers as they are written, while this process
+    # reads on (on 2 cores, 1M messages: ingest and normalise 22.3 -> 17.8 s)
+    normalising = PartNormaliser(normaliser, engine, texts)
+    with progress.stage("ingest") as stage:
+        writer = PartWriter(workspace, normalising.add)
+        ingested = read_exports(inputs, config.ingest, config.privacy, writer)
+        parts = writer.close()
+        ingested.tell(stage)
+    return ingested, parts, normalising
+
+
+def fitting_sample(
+    parts: Sequence[Part], config: Config, engine: Engine
+) -> tuple[list[list[str]], int, Callable[[Vectoriser], TermTotals] | None]:
+    """The units the topics are fitted on (a seeded sample of the parts' units), how
+    many units there are, and, when the sample is not all of them, the count of
+    candidate terms over all (see `Vectoriser.fit`)."""
+    layout, n_units = unit_layout(parts, config.topics)
+    units = sample_units(parts, layout, n_units, config.topics)
+    totals = corpus_totals(parts, layout, engine) if len(units) < n_units else None
+    return units, n_units, totals
 
 
 def fit_model(
@@ -167,14 +191,20 @@ def write_run(
     return manifest
 
 
-def cross_validate(inputs: Sequence[Path], config: Config, folds: int) -> dict:
+def cross_validate(inputs: Sequence[Path], config: Config, folds: int, workspace: Path) -> dict:
     """Stratified k-fold over the whole seed set, each fold's model fitted on the
-    exports' messages and the other folds (`guyub evaluate --seed-cv`)."""
+    exports' messages (read into parts in `workspace`, as a run reads them) and the
+    other folds (`guyub evaluate --seed-cv`)."""
     normaliser = Normaliser(config.normalise)
-    messages = read_exports(expand_inputs(inputs), config.ingest, config.privacy).messages
     themes, seeds = load_study(config.themes)
     model = ThemeModel(config.model_config(), themes)
     with Engine(config.engine) as engine:
-        units = fitting_units(build_corpus(messages, normaliser, engine), config.topics)
+        _, parts, normalising = read_parts(
+            expand_inputs(inputs), config, workspace, normaliser, engine, Progress()
+        )
+        normalising.finish()
+        units, n_units, totals = fitting_sample(parts, config, engine)
         everyday = load_everyday(config.themes)
-        return seed_cross_validation(model, units, seeds, everyday, normaliser, folds, engine)
+        return seed_cross_validation(
+            model, units, seeds, everyday, normaliser, folds, engine, n_units, totals
+        )

@@ -175,10 +175,13 @@ def evaluate(
     from pipeline.flow import cross_validate
     from pipeline.model.study import DataError, load_labelled
     from pipeline.model.validate import evaluate_labelled
+    from pipeline.outputs import scratch_beside
 
     try:
         if seed_cv:
-            result = cross_validate(corpus or [], config_from(config, set_), folds)
+            # the corpus is read into parts in a work folder here, as a run reads it
+            with scratch_beside(Path.cwd() / "seed-cv") as workspace:
+                result = cross_validate(corpus or [], config_from(config, set_), folds, workspace)
             n = result["seeds"]
         elif labelled is None:
             raise fail("give LABELLED.jsonl, or --seed-cv")

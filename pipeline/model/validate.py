@@ -3,7 +3,7 @@ held-out everyday texts, and stratified cross-validation over the whole seed set
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -13,6 +13,7 @@ from pipeline.model.fitted import ThemeModel
 from pipeline.model.folds import deal_folds
 from pipeline.model.metrics import theme_agreement
 from pipeline.model.study import SeedMessage, label_matrix
+from pipeline.model.vectorise import TermTotals, Vectoriser
 from pipeline.normalise import Normaliser
 
 if TYPE_CHECKING:
@@ -84,10 +85,13 @@ def seed_cross_validation(
     normaliser: Normaliser,
     folds: int = 5,
     engine: Engine | None = None,
+    corpus_size: int | None = None,
+    corpus_totals: Callable[[Vectoriser], TermTotals] | None = None,
 ) -> dict:
     """Stratified k-fold over the whole seed set: each fold is labelled by a copy of
-    `model` (unfitted; its settings) fitted on the corpus `documents` and the other
-    folds; the pooled labels are scored against the seeds."""
+    `model` (unfitted; its settings) fitted on the corpus `documents` (or a sample of
+    it: see `ThemeModel.fit`) and the other folds; the pooled labels are scored against
+    the seeds."""
     ids = [t.id for t in model.themes]
     docs = [normaliser(s.text) for s in seeds]
     everyday_docs = [normaliser(b.text) for b in everyday if b.split == "train"]
@@ -97,7 +101,13 @@ def seed_cross_validation(
         train = np.flatnonzero(fold_of != fold)
         test = np.flatnonzero(fold_of == fold)
         fitted = model.clone().fit(
-            documents, [seeds[i] for i in train], [docs[i] for i in train], everyday_docs, engine
+            documents,
+            [seeds[i] for i in train],
+            [docs[i] for i in train],
+            everyday_docs,
+            engine,
+            corpus_size,
+            corpus_totals,
         )
         predicted[test] = fitted.apply([docs[i] for i in test]).assigned
     result = theme_agreement(label_matrix(seeds, ids), predicted, ids)

@@ -348,6 +348,47 @@ def test_seed_cross_validation_contract():
     assert 0.3 < data["macro_f1"] <= 1.0
 
 
+def test_seed_cross_validation_reads_the_corpus_in_parts_as_in_memory(
+    tmp_path, monkeypatch, normaliser
+):
+    """The corpus is read into parts in a work folder of the current one (removed after);
+    the folds' models, fitted on a sample of it with its terms counted over the parts,
+    label the seeds as models fitted on the corpus held in memory do."""
+    from pipeline.config import load_config
+    from pipeline.engine.cluster import Engine
+    from pipeline.ingest import read_exports
+    from pipeline.model.fitted import ThemeModel
+    from pipeline.model.study import load_everyday, load_study
+    from pipeline.model.units import fitting_units
+    from pipeline.model.validate import seed_cross_validation
+    from pipeline.normalise.corpus import build_corpus
+
+    monkeypatch.chdir(tmp_path)
+    settings = ["--set", "topics.stability_runs=1", "--set", "topics.fit_sample=200"]
+    result = runner.invoke(
+        app,
+        ["evaluate", "--seed-cv", "--folds", "3", "--json", "--corpus", str(EXAMPLE), *settings],
+    )
+    assert result.exit_code == 0, result.output
+    assert list(tmp_path.iterdir()) == []
+    config = load_config(None, ["topics.stability_runs=1", "topics.fit_sample=200"])
+    messages = read_exports([EXAMPLE], config.ingest, config.privacy).messages
+    units = fitting_units(build_corpus(messages, normaliser), config.topics)
+    assert len(units) > 200  # a sample is drawn
+    themes, seeds = load_study(config.themes)
+    with Engine(config.engine) as engine:
+        expected = seed_cross_validation(
+            ThemeModel(config.model_config(), themes),
+            units,
+            seeds,
+            load_everyday(config.themes),
+            normaliser,
+            3,
+            engine,
+        )
+    assert json.loads(result.output) == json.loads(json.dumps(expected))
+
+
 def test_pseudonymise_replaces_every_name(tmp_path):
     out = tmp_path / "m.jsonl"
     result = runner.invoke(app, ["parse", str(EXAMPLE), "-o", str(out), "--pseudonymise"])
