@@ -65,17 +65,38 @@ def check_output_folder(target: Path, kind: str, inputs: Sequence[Path] = ()) ->
 
 
 def check_output_file(
-    target: Path, inputs: Sequence[Path], is_guyubs: Callable[[Path], bool]
+    target: Path,
+    inputs: Sequence[Path],
+    is_guyubs: Callable[[Path], bool],
+    command: str = "parse",
+    example: str = "messages.jsonl",
 ) -> None:
-    """Refuse a file output that is an input, a folder, or a file Guyub did not write."""
+    """Refuse a file output that is an input, a folder, or a file Guyub did not write
+    (`is_guyubs` tells whether it is one `guyub COMMAND` writes)."""
     target = Path(target)
     _refuse_inputs(target, _resolved(target), inputs)
     if target.is_dir():
-        raise OutputError(f"{target} is a folder: give a file name such as messages.jsonl")
+        raise OutputError(f"{target} is a folder: give a file name such as {example}")
     if target.exists() and target.stat().st_size and not is_guyubs(target):
         raise OutputError(
-            f"{target} exists and was not written by guyub parse: choose another -o or remove it"
+            f"{target} exists and was not written by guyub {command}: "
+            "choose another -o or remove it"
         )
+
+
+def replace_file(target: Path, data: bytes) -> None:
+    """Write `target` whole or not at all: into a work folder beside it, then moved into
+    place (a reader never sees half a file; a failure leaves the old one)."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    folder = work_folder(target, "staging")
+    try:
+        staged = folder / target.name
+        staged.write_bytes(data)
+        staged.chmod(0o666 & ~_umask())
+        os.replace(staged, target)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def write_folder(target: Path, kind: str, fill: Callable[[Path], None]) -> None:

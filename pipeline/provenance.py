@@ -87,10 +87,20 @@ def model_manifest(model, input_fingerprint: str) -> dict[str, object]:
     }
 
 
-def run_manifest(data, config, inputs: Sequence[Path], counts: dict, metrics: dict, timings: dict):
-    """manifest.json of a run: inputs, ledger, counts, topics, config and timings."""
+def run_manifest(
+    data,
+    config,
+    inputs: Sequence[Path],
+    counts: dict,
+    metrics: dict,
+    timings: dict,
+    model_version: str,
+):
+    """manifest.json of a run: inputs, ledger, counts, topics, config and timings, and
+    the version of its model (as `guyub batch` names a saved one)."""
     return {
         **stamp(),
+        "model_version": model_version,
         "inputs": [describe_input(p) for p in inputs],
         "ledger": data.ledger,
         "counts": counts,

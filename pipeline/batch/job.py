@@ -25,7 +25,7 @@ from pipeline.engine.cluster import Engine
 from pipeline.ingest import IngestError, expand_inputs, read_export
 from pipeline.ingest.sources import refuse_special_file
 from pipeline.model.apply import apply_distinct, distinct_rows
-from pipeline.model.artifacts import ARRAYS, THEMES, VOCABULARY, load_model
+from pipeline.model.artifacts import load_model, model_version
 from pipeline.model.fitted import ThemeModel
 from pipeline.model.topics import row_residuals
 from pipeline.normalise import Normaliser
@@ -55,14 +55,6 @@ class BatchSummary:
 
     def as_dict(self) -> dict[str, object]:
         return dict(vars(self))
-
-
-def model_version(model_dir: Path) -> str:
-    """The model's identity: a hash of the files that decide its scores."""
-    digest = hashlib.sha256()
-    for name in (ARRAYS, THEMES, VOCABULARY):
-        digest.update((Path(model_dir) / name).read_bytes())
-    return digest.hexdigest()[:12]
 
 
 def run_batch(

@@ -6,7 +6,7 @@ imported in the commands that use it: `guyub parse` and `--help` then start in 0
 instead of 0.6 s."""
 
 # each registers its commands, in the order --help lists them: the pipeline's first
-from pipeline.cli import commands, tools, batch  # noqa: I001, F401
+from pipeline.cli import commands, tools, qda, batch  # noqa: I001, F401
 from pipeline.cli.app import app
 
 __all__ = ["app"]

@@ -111,7 +111,14 @@ class Ingested:
 def read_export(path: Path, config: IngestConfig, privacy: Privacy, sink: Sink) -> FileReport:
     """The export's records, in order, handed to `sink` a batch at a time, and its
     ledger. An export that cannot be read raises IngestError before any record."""
-    document = open_document(path)
+    return read_document(open_document(path), config, privacy, sink)
+
+
+def read_document(
+    document: Document, config: IngestConfig, privacy: Privacy, sink: Sink
+) -> FileReport:
+    """`read_export` of a document opened already (a file, or text found elsewhere:
+    the sources of a QDA project)."""
     document.max_line_chars = config.max_line_chars
     fmt = sniff_format(document) if config.format == "auto" else config.format
     document.legacy = fmt in LEGACY_ENCODING_FORMATS

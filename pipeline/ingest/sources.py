@@ -122,8 +122,9 @@ def _unsafe(name: str) -> bool:
     return pure.is_absolute() or ".." in pure.parts or bool(re.match(r"^[A-Za-z]:", name))
 
 
-def _document_in_zip(path: Path, data: bytes) -> Document:
-    source = str(path)
+def open_zip(data: bytes, source: str) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
+    """A zip read in memory, and its entries; refused if any entry's path is unsafe
+    (absolute, `..`, a drive letter)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
@@ -134,6 +135,44 @@ def _document_in_zip(path: Path, data: bytes) -> Document:
             raise IngestError(
                 source, 1, f"zip entry {entry.filename!r} has an unsafe path; refused"
             )
+    return archive, entries
+
+
+def read_zip_entry(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, source: str) -> bytes:
+    """An entry's bytes, read with a hard cap whatever its header claims; absurd sizes
+    or compression ratios and encrypted entries are refused."""
+    if entry.file_size > MAX_CHAT_BYTES:
+        raise IngestError(
+            source, 1, f"zip entry {entry.filename!r} claims {entry.file_size} bytes; refused"
+        )
+    if entry.compress_size and entry.file_size / entry.compress_size > MAX_RATIO:
+        raise IngestError(
+            source, 1, f"zip entry {entry.filename!r} has an absurd compression ratio; refused"
+        )
+    if entry.flag_bits & 0x1:
+        raise IngestError(
+            source,
+            None,
+            "the zip is encrypted (made with a password): export it again without one",
+        )
+    try:
+        with archive.open(entry) as handle:
+            content = handle.read(MAX_CHAT_BYTES + 1)
+    except ZIP_ERRORS as err:
+        # a damaged member (bad CRC, bad header), or a compression zipfile cannot read
+        raise IngestError(
+            source, None, f"zip entry {entry.filename!r} cannot be read ({err}); the zip is damaged"
+        ) from None
+    if len(content) > MAX_CHAT_BYTES:
+        raise IngestError(
+            source, 1, f"zip entry {entry.filename!r} is larger than its header says; refused"
+        )
+    return content
+
+
+def _document_in_zip(path: Path, data: bytes) -> Document:
+    source = str(path)
+    archive, entries = open_zip(data, source)
     chats = [e for e in entries if not e.is_dir() and e.filename.lower().endswith(CHAT_SUFFIXES)]
     if not chats:
         names = {e.filename for e in entries}
@@ -150,32 +189,7 @@ def _document_in_zip(path: Path, data: bytes) -> Document:
     # sit beside it. Prefer those names, then the largest text file.
     chats.sort(key=lambda e: (not _looks_like_chat(e.filename), -e.file_size, e.filename))
     entry = chats[0]
-    if entry.file_size > MAX_CHAT_BYTES:
-        raise IngestError(
-            source, 1, f"zip entry {entry.filename!r} claims {entry.file_size} bytes; refused"
-        )
-    if entry.compress_size and entry.file_size / entry.compress_size > MAX_RATIO:
-        raise IngestError(
-            source, 1, f"zip entry {entry.filename!r} has an absurd compression ratio; refused"
-        )
-    if entry.flag_bits & 0x1:
-        raise IngestError(
-            source,
-            None,
-            "the zip is encrypted (made with a password): export the chat again without one",
-        )
-    try:
-        with archive.open(entry) as handle:
-            content = handle.read(MAX_CHAT_BYTES + 1)
-    except ZIP_ERRORS as err:
-        # a damaged member (bad CRC, bad header), or a compression zipfile cannot read
-        raise IngestError(
-            source, None, f"zip entry {entry.filename!r} cannot be read ({err}); the zip is damaged"
-        ) from None
-    if len(content) > MAX_CHAT_BYTES:
-        raise IngestError(
-            source, 1, f"zip entry {entry.filename!r} is larger than its header says; refused"
-        )
+    content = read_zip_entry(archive, entry, source)
     inner = PurePosixPath(entry.filename)
     chat = chat_name(inner) or chat_name(path)
     return Document(source=f"{source}!{entry.filename}", chat=chat, name=inner.name, data=content)

@@ -3,6 +3,7 @@ code from the model directory (no pickle: arrays load with allow_pickle=False)."
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import math
@@ -34,6 +35,7 @@ VOCABULARY = "vocabulary.json"
 SURFACE_VOCABULARY = "surface_vocabulary.json"
 ARRAYS = "arrays.npz"
 THEMES = "themes.json"
+VERSIONED = (ARRAYS, THEMES, VOCABULARY)
 # A fixed date inside the .npz (a zip) keeps the same model byte-identical.
 _ZIP_DATE = (2024, 1, 1, 0, 0, 0)
 
@@ -46,8 +48,11 @@ def dumps_json(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
+    """The arrays as an .npz file (a zip of .npy files, in name order, at a fixed date),
+    the same bytes for the same arrays."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name in sorted(arrays):
             buffer = io.BytesIO()
             np.lib.format.write_array(
@@ -56,6 +61,49 @@ def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
             info = zipfile.ZipInfo(f"{name}.npy", date_time=_ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, buffer.getvalue())
+    return out.getvalue()
+
+
+def model_files(model: ThemeModel) -> dict[str, bytes]:
+    """What decides a fitted model's scores, as the files `save_model` writes."""
+    files = {
+        VOCABULARY: dumps_json(model.vectoriser_.vocabulary_).encode("utf-8"),
+        THEMES: dumps_json(
+            {
+                "themes": [vars(t) for t in model.themes],
+                "topic_themes": [
+                    model.theme_ids[t] if t is not None else None for t in model.topic_themes_
+                ],
+            }
+        ).encode("utf-8"),
+        ARRAYS: npz_bytes(
+            {
+                "idf": model.vectoriser_.idf_,
+                "components": model.topics_.components_,
+                "term_weights": model.term_weights_,
+                "centroids": model.centroids_,
+                "thresholds": model.thresholds_,
+                **model.scorer_.arrays(),
+            }
+        ),
+    }
+    words = model.scorer_.words()
+    if words is not None:
+        files[SURFACE_VOCABULARY] = dumps_json(words).encode("utf-8")
+    return files
+
+
+def version_of(files: dict[str, bytes]) -> str:
+    """A model's identity: a hash of the files that decide its scores."""
+    digest = hashlib.sha256()
+    for name in VERSIONED:
+        digest.update(files[name])
+    return digest.hexdigest()[:12]
+
+
+def model_version(model_dir: Path) -> str:
+    """The identity of a saved model (`version_of` its files)."""
+    return version_of({name: (Path(model_dir) / name).read_bytes() for name in VERSIONED})
 
 
 def save_model(model: ThemeModel, directory: Path, manifest: dict[str, object]) -> None:
@@ -64,32 +112,8 @@ def save_model(model: ThemeModel, directory: Path, manifest: dict[str, object]) 
             dumps_json({"format_version": FORMAT_VERSION, **manifest}), encoding="utf-8"
         )
         (staging / CONFIG).write_text(model.config.to_toml(), encoding="utf-8")
-        (staging / VOCABULARY).write_text(
-            dumps_json(model.vectoriser_.vocabulary_), encoding="utf-8"
-        )
-        (staging / THEMES).write_text(
-            dumps_json(
-                {
-                    "themes": [vars(t) for t in model.themes],
-                    "topic_themes": [
-                        model.theme_ids[t] if t is not None else None for t in model.topic_themes_
-                    ],
-                }
-            ),
-            encoding="utf-8",
-        )
-        arrays = {
-            "idf": model.vectoriser_.idf_,
-            "components": model.topics_.components_,
-            "term_weights": model.term_weights_,
-            "centroids": model.centroids_,
-            "thresholds": model.thresholds_,
-            **model.scorer_.arrays(),
-        }
-        words = model.scorer_.words()
-        if words is not None:
-            (staging / SURFACE_VOCABULARY).write_text(dumps_json(words), encoding="utf-8")
-        write_npz(staging / ARRAYS, arrays)
+        for name, data in model_files(model).items():
+            (staging / name).write_bytes(data)
 
     write_folder(directory, "model", fill)
 

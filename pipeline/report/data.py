@@ -20,6 +20,11 @@ class RunData:
     ledger: list[dict] = field(default_factory=list)
     model_facts: dict[str, object] = field(default_factory=dict)
     small_data: str = ""  # the report's warning when the corpus is too small for topics
+    # where the run came from: when, by which Guyub, with which model and codebook
+    created: str = ""
+    guyub_version: str = ""
+    model_version: str = ""
+    codebook: str = ""
 
 
 class RunDirError(ValueError):
@@ -46,8 +51,26 @@ def load_run_dir(directory: Path) -> RunData:
             ledger=list(manifest.get("ledger", [])),
             model_facts={fact: value for fact, value in manifest.get("report_facts", [])},
             small_data=str(manifest.get("small_data") or ""),
+            created=str(manifest.get("created") or ""),
+            guyub_version=str(manifest.get("guyub_version") or ""),
+            model_version=str(manifest.get("model_version") or ""),
+            codebook=str(manifest.get("config", {}).get("themes", {}).get("codebook") or ""),
         )
     except (OSError, ValueError, KeyError, TypeError) as err:
         raise RunDirError(
             f"{directory}: damaged run output ({type(err).__name__}: {err})"
         ) from None
+
+
+def run_themes(dataset: Path, ids: set[str]) -> dict[str, set[str]]:
+    """The themes a run gave those of `ids` that are its messages."""
+    import pyarrow.compute as pc
+    import pyarrow.dataset as ds
+
+    try:
+        table = ds.dataset(dataset, format="parquet").to_table(
+            columns=["id", "themes"], filter=pc.field("id").isin(sorted(ids))
+        )
+    except (OSError, ValueError) as err:
+        raise RunDirError(f"{dataset}: damaged messages dataset ({err})") from None
+    return {row["id"]: set(row["themes"] or ()) for row in table.to_pylist()}

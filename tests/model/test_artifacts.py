@@ -9,7 +9,17 @@ from pipeline import DEFAULT_MODEL_DIR
 from pipeline.config import load_config
 from pipeline.flow import fit_model
 from pipeline.ingest import read_exports
-from pipeline.model.artifacts import ARRAYS, MANIFEST, ModelError, load_model, save_model, write_npz
+from pipeline.model.artifacts import (
+    ARRAYS,
+    MANIFEST,
+    ModelError,
+    load_model,
+    model_files,
+    model_version,
+    npz_bytes,
+    save_model,
+    version_of,
+)
 from pipeline.normalise import Normaliser
 from pipeline.normalise.corpus import build_corpus
 from pipeline.provenance import fingerprint, model_manifest
@@ -100,11 +110,10 @@ def test_a_folder_that_is_no_model_says_what_it_is_and_how_to_make_one(tmp_path)
         load_model(tmp_path)
 
 
-def test_write_npz_is_byte_stable(tmp_path):
+def test_npz_bytes_are_stable(tmp_path):
     arrays = {"b": np.arange(3.0), "a": np.eye(2)}
-    write_npz(tmp_path / "1.npz", arrays)
-    write_npz(tmp_path / "2.npz", arrays)
-    assert (tmp_path / "1.npz").read_bytes() == (tmp_path / "2.npz").read_bytes()
+    (tmp_path / "1.npz").write_bytes(npz_bytes(arrays))
+    assert npz_bytes(arrays) == npz_bytes(dict(reversed(arrays.items())))
     with np.load(tmp_path / "1.npz", allow_pickle=False) as loaded:
         assert np.array_equal(loaded["a"], np.eye(2))
 
@@ -132,9 +141,7 @@ def test_shipped_model_is_what_the_documented_command_makes(tmp_path):
 
 
 def _npz_with(path, **arrays):
-    from pipeline.model.artifacts import write_npz
-
-    write_npz(path, arrays)
+    path.write_bytes(npz_bytes(arrays))
 
 
 def _damage_arrays(model_dir, change):
@@ -216,3 +223,11 @@ def test_a_damaged_model_is_refused_with_a_sentence_and_nothing_written(tmp_path
     result = CliRunner().invoke(app, ["apply", str(EXAMPLE), "--model", str(model), "-o", str(out)])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert not out.exists()
+
+
+def test_a_saved_model_has_the_version_of_the_model_in_memory(tmp_path):
+    """A run names its model by the version the same model has once saved (batch's)."""
+    model = load_model(DEFAULT_MODEL_DIR)
+    save_model(model, tmp_path / "m", {})
+    assert model_version(tmp_path / "m") == version_of(model_files(model))
+    assert model_version(tmp_path / "m") == model_version(DEFAULT_MODEL_DIR)
