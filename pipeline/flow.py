@@ -14,7 +14,6 @@ from pipeline.dataset import MESSAGES, Part, PartWriter, sorted_values
 from pipeline.engine.cluster import Engine, likely_texts
 from pipeline.ingest import Ingested, expand_inputs, read_exports
 from pipeline.model.apply import apply_parts
-from pipeline.model.artifacts import model_files, version_of
 from pipeline.model.fitted import ThemeModel
 from pipeline.model.metrics import topic_quality
 from pipeline.model.study import load_everyday, load_study
@@ -194,7 +193,7 @@ def write_run(
         result.counts,
         result.metrics,
         result.timings,
-        version_of(model_files(result.model)),
+        result.model,
     )
     write_run_outputs(out_dir, data, config, manifest, result.dataset)
     return manifest

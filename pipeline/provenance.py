@@ -94,13 +94,20 @@ def run_manifest(
     counts: dict,
     metrics: dict,
     timings: dict,
-    model_version: str,
+    model,
 ):
-    """manifest.json of a run: inputs, ledger, counts, topics, config and timings, and
-    the version of its model (as `guyub batch` names a saved one)."""
+    """manifest.json of a run: inputs, ledger, counts, topics, config and timings; the
+    version of its model (as `guyub batch` names a saved one) and the score each theme
+    needs (what `guyub review` measures a message's doubt by)."""
+    from pipeline.model.artifacts import model_files, version_of
+
     return {
         **stamp(),
-        "model_version": model_version,
+        "model_version": version_of(model_files(model)),
+        "thresholds": {
+            theme: round(float(value), 6)
+            for theme, value in zip(model.theme_ids, model.thresholds_, strict=True)
+        },
         "inputs": [describe_input(p) for p in inputs],
         "ledger": data.ledger,
         "counts": counts,

@@ -20,6 +20,7 @@ from pipeline.cli.options import (
     Pseudonymise,
     Quiet,
     Scheduler,
+    Seeds,
     SetOption,
 )
 from pipeline.cli.say import (
@@ -52,6 +53,7 @@ def run_command(
     keep_duplicates: KeepDuplicates = False,
     interviewer: Interviewer = None,
     scheduler: Scheduler = None,
+    seeds: Seeds = None,
     quiet: Quiet = False,
     log_json: LogJson = False,
 ) -> None:
@@ -64,7 +66,7 @@ def run_command(
       guyub run exports/ -o out --set topics.extra_topics=8
     """
     cfg = config_from(
-        config, set_, date_order, fmt, pseudonymise, keep_duplicates, interviewer, scheduler
+        config, set_, date_order, fmt, pseudonymise, keep_duplicates, interviewer, scheduler, seeds
     )
     progress = choose(quiet, log_json)
     salt_ready(cfg, progress)
@@ -82,19 +84,24 @@ def fit(
     date_order: DateOrder = None,
     interviewer: Interviewer = None,
     scheduler: Scheduler = None,
+    seeds: Seeds = None,
     quiet: Quiet = False,
     log_json: LogJson = False,
 ) -> None:
     """Fit a model (vocabulary, topics, theme map) on exports and the seed set, and save it.
 
-    Example:
+    Examples:
 
       guyub fit exports/ -o models/mine
+
+      guyub fit exports/ -o models/mine --seeds coded.jsonl
     """
     from pipeline.model.artifacts import save_model
     from pipeline.provenance import model_manifest
 
-    cfg = config_from(config, set_, date_order, interviewers=interviewer, scheduler=scheduler)
+    cfg = config_from(
+        config, set_, date_order, interviewers=interviewer, scheduler=scheduler, seeds=seeds
+    )
     progress = choose(quiet, log_json)
     salt_ready(cfg, progress)
     check_output(output, "model", inputs)

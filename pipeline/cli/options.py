@@ -78,6 +78,16 @@ DateOrder = Annotated[
 ]
 
 
+Seeds = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--seeds",
+        metavar="CODED.jsonl",
+        help="Labelled messages (guyub import-codes) that join the seed set (repeatable).",
+    ),
+]
+
+
 # The settings a command-line flag sets, for errors that name the flag.
 FLAGS = {
     "ingest.date_order": "--date-order",
@@ -86,4 +96,5 @@ FLAGS = {
     "ingest.keep_duplicates": "--keep-duplicates",
     "ingest.interviewers": "--interviewer",
     "engine.scheduler": "--scheduler",
+    "themes.extra_seeds": "--seeds",
 }

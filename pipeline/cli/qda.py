@@ -45,14 +45,70 @@ def export(
       guyub export out -o codebook.qdc
     """
     from pipeline.model.study import DataError
-    from pipeline.outputs import OutputError, check_output_file
     from pipeline.qda.export import export_run
-    from pipeline.qda.read import QdaError, origin_of
     from pipeline.report.data import RunDirError
 
-    suffix = output.suffix.lower()
-    if suffix not in (".qdpx", ".qdc"):
+    if output.suffix.lower() not in (".qdpx", ".qdc"):
         raise fail(f"{output}: give a file ending in .qdpx (a project) or .qdc (a codebook)")
+    _check_qda_output(output)
+    with output_errors():
+        try:
+            written = export_run(run_dir, output)
+        except (RunDirError, DataError) as error:
+            raise fail(str(error)) from None
+    said = ", ".join(f"{count} {what}" for what, count in written.items())
+    out.print(f"wrote {output} ({said})")
+
+
+@command()
+def review(
+    run_dir: RunDir,
+    output: Annotated[
+        Path,
+        typer.Option("-o", "--output", metavar="FILE.qdpx", help="The project to code."),
+    ],
+    n: Annotated[int, typer.Option("-n", min=1, help="How many messages to review.")] = 40,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the random slice.")] = 0,
+) -> None:
+    """The messages most worth a person's time, as a project to code: those Guyub is
+    least sure of, theme by theme, and a random quarter for an unbiased agreement figure.
+    Coded, imported and added with `guyub fit --seeds`, they teach the next model.
+
+    Example:
+
+      guyub review out -n 40 -o review.qdpx
+    """
+    from pipeline.model.study import DataError
+    from pipeline.qda.export import run_codes, write_project
+    from pipeline.qda.review import review_messages
+    from pipeline.report.data import RunDirError, load_run_dir
+
+    if output.suffix.lower() != ".qdpx":
+        raise fail(f"{output}: give a file ending in .qdpx")
+    _check_qda_output(output)
+    try:
+        data = load_run_dir(run_dir)
+        if not data.thresholds:
+            raise RunDirError(
+                f"{run_dir}: made before runs kept their themes' thresholds: run it again"
+            )
+        codes = run_codes(data)
+        chats, chosen = review_messages(data.messages, data.theme_ids, data.thresholds, n, seed)
+    except (RunDirError, DataError) as error:
+        raise fail(str(error)) from None
+    with output_errors():
+        write_project(output, f"review of {run_dir.name}", codes, chats)
+    unsure = len(chosen.rows) - chosen.why.count("random")
+    out.print(
+        f"wrote {output}: {len(chosen.rows)} messages, {unsure} Guyub is least sure of "
+        f"and {chosen.why.count('random')} drawn at random"
+    )
+
+
+def _check_qda_output(output: Path) -> None:
+    """Refuse an -o that is a project or codebook Guyub did not write."""
+    from pipeline.outputs import OutputError, check_output_file
+    from pipeline.qda.read import QdaError, origin_of
 
     def is_guyubs(path: Path) -> bool:
         try:
@@ -61,16 +117,9 @@ def export(
             return False
 
     try:
-        check_output_file(output, [], is_guyubs, "export", "project.qdpx")
+        check_output_file(output, [], is_guyubs, "export", output.name)
     except OutputError as error:
         raise fail(str(error)) from None
-    with output_errors():
-        try:
-            written = export_run(run_dir, output)
-        except (RunDirError, DataError) as error:
-            raise fail(str(error)) from None
-    said = ", ".join(f"{count} {what}" for what, count in written.items())
-    out.print(f"wrote {output} ({said})")
 
 
 @command("import-codes")

@@ -85,6 +85,7 @@ def config_from(
     keep_duplicates: bool = False,
     interviewers: list[str] | None = None,
     scheduler: str | None = None,
+    seeds: list[Path] | None = None,
 ) -> Config:
     """The config file and --set overrides, then the command's own flags on top."""
     flags = {
@@ -94,6 +95,7 @@ def config_from(
         "privacy.pseudonymise_names": pseudonymise or None,
         "ingest.keep_duplicates": keep_duplicates or None,
         "ingest.interviewers": interviewers or None,
+        "themes.extra_seeds": [str(Path(s).resolve()) for s in seeds] if seeds else None,
     }
     extra = [f"{key}={json.dumps(value)}" for key, value in flags.items() if value is not None]
     try:

@@ -88,6 +88,10 @@ class TopicsConfig(Table):
 class ThemesConfig(Table):
     codebook: str = "codebook.toml"
     seed_set: str = "seed_set.jsonl"
+    # Labelled messages people coded (guyub import-codes: `--seeds` on fit and run) that
+    # join the seed set's train split; a message several people coded carries the
+    # themes at least half of them gave it.
+    extra_seeds: list[str] = []
     match_threshold: Annotated[float, Meta(ge=0.0, le=1.0)] = 0.2
     # A message gets a theme when its score reaches the theme's threshold, calibrated
     # on the seed set at fit time, and at least this share of its best theme's score.

@@ -32,6 +32,7 @@ class SeedMessage:
     themes: tuple[str, ...]
     lang: str
     split: str
+    id: str = ""  # the message's id, where it came from a run (guyub import-codes)
 
 
 class DataError(ValueError):
@@ -68,7 +69,11 @@ def load_labelled(path: Path, theme_ids: Sequence[str]) -> list[SeedMessage]:
         unknown = [t for t in themes if t not in known]
         if unknown or not isinstance(text, str):
             raise DataError(f"{path}:{number}: unknown theme id(s) {unknown} or text not a string")
-        items.append(SeedMessage(text, themes, row.get("lang", ""), row.get("split", "train")))
+        items.append(
+            SeedMessage(
+                text, themes, row.get("lang", ""), row.get("split", "train"), str(row.get("id", ""))
+            )
+        )
     return items
 
 
@@ -83,8 +88,40 @@ def label_matrix(items: Sequence[SeedMessage], theme_ids: Sequence[str]) -> np.n
 
 def load_study(t: ThemesConfig) -> tuple[list[Theme], list[SeedMessage]]:
     themes = load_codebook(resolve_data_path(t.codebook))
-    seeds = load_labelled(resolve_data_path(t.seed_set), [theme.id for theme in themes])
+    ids = [theme.id for theme in themes]
+    seeds = load_labelled(resolve_data_path(t.seed_set), ids)
+    for path in t.extra_seeds:
+        seeds.extend(load_reviewed(Path(path), ids))
     return themes, seeds
+
+
+def load_reviewed(path: Path, theme_ids: Sequence[str]) -> list[SeedMessage]:
+    """Labelled messages people coded (`guyub import-codes`), as training seeds: one per
+    message, with the themes at least half of its coders gave it."""
+    coders: dict[str, int] = {}
+    votes: dict[str, dict[str, int]] = {}
+    items: dict[str, SeedMessage] = {}
+    for number, item in enumerate(load_labelled(path, theme_ids)):
+        key = item.id or f"line {number}"
+        coders[key] = coders.get(key, 0) + 1
+        for theme in item.themes:
+            votes.setdefault(key, {})[theme] = votes.get(key, {}).get(theme, 0) + 1
+        items.setdefault(key, item)
+    order = {t: i for i, t in enumerate(theme_ids)}
+    return [
+        SeedMessage(
+            item.text,
+            tuple(
+                sorted(
+                    (t for t, n in votes.get(key, {}).items() if 2 * n >= coders[key]),
+                    key=order.__getitem__,
+                )
+            ),
+            item.lang,
+            "train",
+        )
+        for key, item in items.items()
+    ]
 
 
 def load_everyday(t: ThemesConfig) -> list[BackgroundText]:

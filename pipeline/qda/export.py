@@ -114,6 +114,7 @@ class Coded:
     author: str
     themes: tuple[str, ...]
     scores: dict[str, float]
+    why: str = ""  # why a review chose it: the theme Guyub is unsure of, or "random"
 
 
 def project_bytes(name: str, codes: RunCodes, chats: dict[str, list[Coded]]) -> bytes:
@@ -150,9 +151,16 @@ def project_bytes(name: str, codes: RunCodes, chats: dict[str, list[Coded]]) -> 
             creatingUser=user,
             **_when(codes.created),
         )
+        reasons = [f"{i} {m.why}" for i, m in enumerate(messages, start=1) if m.why]
         ET.SubElement(source, f"{{{ns}}}Description").text = (
             f"The messages of {chat}, one per line as date time author: text (a message's "
             f"own line breaks written as spaces), exported by {codes.origin}.\n"
+            + (
+                "Chosen for review, by line: Guyub is unsure of this theme, or drawn at "
+                f"random: {', '.join(reasons)}.\n"
+                if reasons
+                else ""
+            )
             + ids_note([m.line.id for m in messages])
         )
         for message, (start, end) in zip(messages, spans, strict=True):
@@ -210,7 +218,14 @@ def export_run(run_dir: Path, target: Path) -> dict[str, int]:
         replace_file(target, codebook_bytes(codes))
         return {"codes": len(codes.themes) + len(codes.emergent)}
     chats = read_run_messages(data.messages, data.theme_ids)
-    replace_file(target, project_bytes(Path(run_dir).name, codes, chats))
+    return write_project(target, Path(run_dir).name, codes, chats)
+
+
+def write_project(
+    target: Path, name: str, codes: RunCodes, chats: dict[str, list[Coded]]
+) -> dict[str, int]:
+    """The project written to `target`; what it holds, counted."""
+    replace_file(target, project_bytes(name, codes, chats))
     messages = [m for chat in chats.values() for m in chat]
     return {
         "sources": len(chats),
@@ -247,16 +262,20 @@ def read_run_messages(dataset: Path, theme_ids: Sequence[str]) -> dict[str, list
     table = ds.dataset(dataset, format="parquet").to_table(columns=COLUMNS)
     chats: dict[str, list[Coded]] = defaultdict(list)
     for row in table.to_pylist():
-        scores = dict(zip(theme_ids, row["theme_scores"] or [], strict=False))
         chats[row["chat"]].append(
             Coded(
                 message_line(row["id"], row["timestamp"], row["author"], row["text"]),
                 row["author"],
                 tuple(row["themes"] or ()),
-                scores,
+                scores_of(row, theme_ids),
             )
         )
     return chats
+
+
+def scores_of(row: dict, theme_ids: Sequence[str]) -> dict[str, float]:
+    """A message's score for each theme (a row of the messages dataset)."""
+    return dict(zip(theme_ids, row["theme_scores"] or [], strict=False))
 
 
 def _when(created: str) -> dict[str, str]:

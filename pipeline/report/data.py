@@ -25,6 +25,7 @@ class RunData:
     guyub_version: str = ""
     model_version: str = ""
     codebook: str = ""
+    thresholds: dict[str, float] = field(default_factory=dict)  # the score each theme needs
 
 
 class RunDirError(ValueError):
@@ -55,6 +56,7 @@ def load_run_dir(directory: Path) -> RunData:
             guyub_version=str(manifest.get("guyub_version") or ""),
             model_version=str(manifest.get("model_version") or ""),
             codebook=str(manifest.get("config", {}).get("themes", {}).get("codebook") or ""),
+            thresholds={k: float(v) for k, v in (manifest.get("thresholds") or {}).items()},
         )
     except (OSError, ValueError, KeyError, TypeError) as err:
         raise RunDirError(
