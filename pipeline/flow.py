@@ -16,7 +16,7 @@ from pipeline.ingest import Ingested, expand_inputs, read_exports
 from pipeline.model.apply import apply_parts
 from pipeline.model.fitted import ThemeModel
 from pipeline.model.metrics import topic_quality
-from pipeline.model.study import load_everyday, load_study
+from pipeline.model.study import few_seeds, load_everyday, load_study
 from pipeline.model.units import corpus_totals, sample_units, unit_layout
 from pipeline.model.validate import held_out_metrics, seed_cross_validation
 from pipeline.model.vectorise import TermTotals, Vectoriser
@@ -174,6 +174,7 @@ def fit_model(
         totals,
     )
     model.metrics_.update(held_out_metrics(model, seeds, everyday, normaliser))
+    model.metrics_["themes_with_few_seeds"] = few_seeds(themes, seeds)
     return model
 
 

@@ -9,6 +9,7 @@ import typer
 
 from pipeline.cli.app import command
 from pipeline.cli.options import (
+    CodebookOption,
     ConfigOption,
     DateOrder,
     FormatOption,
@@ -34,6 +35,7 @@ from pipeline.cli.say import (
     report_bad_inputs,
     salt_ready,
     warn_changed_lexicons,
+    warn_few_seeds,
     warn_model_settings,
 )
 from pipeline.config import Config
@@ -54,6 +56,7 @@ def run_command(
     interviewer: Interviewer = None,
     scheduler: Scheduler = None,
     seeds: Seeds = None,
+    codebook: CodebookOption = None,
     quiet: Quiet = False,
     log_json: LogJson = False,
 ) -> None:
@@ -66,7 +69,16 @@ def run_command(
       guyub run exports/ -o out --set topics.extra_topics=8
     """
     cfg = config_from(
-        config, set_, date_order, fmt, pseudonymise, keep_duplicates, interviewer, scheduler, seeds
+        config,
+        set_,
+        date_order,
+        fmt,
+        pseudonymise,
+        keep_duplicates,
+        interviewer,
+        scheduler,
+        seeds,
+        codebook,
     )
     progress = choose(quiet, log_json)
     salt_ready(cfg, progress)
@@ -85,6 +97,7 @@ def fit(
     interviewer: Interviewer = None,
     scheduler: Scheduler = None,
     seeds: Seeds = None,
+    codebook: CodebookOption = None,
     quiet: Quiet = False,
     log_json: LogJson = False,
 ) -> None:
@@ -100,7 +113,13 @@ def fit(
     from pipeline.provenance import model_manifest
 
     cfg = config_from(
-        config, set_, date_order, interviewers=interviewer, scheduler=scheduler, seeds=seeds
+        config,
+        set_,
+        date_order,
+        interviewers=interviewer,
+        scheduler=scheduler,
+        seeds=seeds,
+        codebook=codebook,
     )
     progress = choose(quiet, log_json)
     salt_ready(cfg, progress)
@@ -111,6 +130,7 @@ def fit(
         save_model(result.model, output, model_manifest(result.model, result.input_fingerprint))
     test = result.model.metrics_.get("seed_test") or {}
     if not (quiet or log_json):
+        warn_few_seeds(result.model.metrics_.get("themes_with_few_seeds") or {})
         out.print(
             f"model written to {output}: {result.counts['messages_read']} messages, "
             f"{len(result.model.topic_themes_)} topics, held-out seed macro-F1 {test.get('macro_f1', 'n/a')}"
@@ -187,6 +207,38 @@ def report(
         except RunDirError as error:
             raise fail(str(error)) from None
     out.print(f"report rebuilt in {run_dir}/ from {messages} messages")
+
+
+@command()
+def init(
+    folder: Annotated[
+        Path, typer.Argument(metavar="FOLDER", help="A new or empty folder for the project.")
+    ],
+    codebook: CodebookOption = None,
+) -> None:
+    """Start a study of your own: a config, a codebook (the study's, or yours as TOML or
+    a .qdc from a QDA tool), a seed file to fill and a README of the steps.
+
+    Examples:
+
+      guyub init mystudy
+
+      guyub init mystudy --codebook codebook.qdc
+    """
+    from pipeline.model.study import DataError
+    from pipeline.outputs import OutputError
+    from pipeline.starter import write_starter
+
+    with output_errors():
+        try:
+            written = write_starter(folder, codebook)
+        except (OutputError, DataError) as error:
+            raise fail(str(error)) from None
+    out.print(
+        f"wrote {folder}/ (config.toml, codebook.toml with {written['themes']} themes, "
+        f"seeds.jsonl with {written['seeds']} examples, README.md); next: "
+        f"guyub run EXPORTS -o out --config {folder}/config.toml"
+    )
 
 
 def run_or_fail(inputs, cfg: Config, workspace: Path, model=None, progress=None):

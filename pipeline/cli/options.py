@@ -88,6 +88,17 @@ Seeds = Annotated[
 ]
 
 
+CodebookOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--codebook",
+        metavar="FILE.toml|FILE.qdc",
+        help="Your own codebook: TOML, or a .qdc exported from a QDA tool "
+        "(its nested codes roll up to the top-level ones).",
+    ),
+]
+
+
 # The settings a command-line flag sets, for errors that name the flag.
 FLAGS = {
     "ingest.date_order": "--date-order",
@@ -97,4 +108,5 @@ FLAGS = {
     "ingest.interviewers": "--interviewer",
     "engine.scheduler": "--scheduler",
     "themes.extra_seeds": "--seeds",
+    "themes.codebook": "--codebook",
 }

@@ -101,6 +101,8 @@ def load_config(
             raise ConfigError(f"{source}: cannot be read ({err.strerror or err})") from None
     elif path is not None:
         raise ConfigError(f"{path}: no such config file")
+    if path is not None:
+        _beside(data, source.parent)
     set_by: dict[str, str] = {}
     for item in overrides:
         keys, value = parse_override(item)
@@ -126,6 +128,26 @@ def load_config(
         said = set_by.get("normalise.lexicon_dir", str(source))
         raise ConfigError(f"{said}: normalise.lexicon_dir {lexicons} is no folder")
     return config
+
+
+# Settings that name a file or folder of data; in a config file of one's own, a relative
+# name is looked up beside that file first (a project made by `guyub init`), then in
+# Guyub's configs/ (the shipped codebook, seed set, everyday texts and lexicons).
+DATA_PATHS = (
+    ("themes", "codebook"),
+    ("themes", "seed_set"),
+    ("themes", "everyday"),
+    ("normalise", "lexicon_dir"),
+)
+
+
+def _beside(data: dict, folder: Path) -> None:
+    for table, key in DATA_PATHS:
+        value = data.get(table, {}).get(key)
+        if isinstance(value, str) and value and not Path(value).is_absolute():
+            found = folder / value
+            if found.exists():
+                data[table][key] = str(found.resolve())
 
 
 def config_from_data(data: dict, source: Path | str, kind: type[Tables] = Config) -> Tables:

@@ -26,6 +26,7 @@ class Code:
     name: str
     description: str
     parent: str | None  # the enclosing code's guid
+    codable: bool = True  # false: a folder of codes, not a code to code with
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,7 @@ def _codes(book: ET.Element | None, ns: str) -> dict[str, Code]:
                 child.get("name", ""),
                 (description.text or "") if description is not None else "",
                 parent,
+                child.get("isCodable", "true").strip().lower() in ("true", "1"),
             )
             codes[code.guid] = code
             walk(child, code.guid)

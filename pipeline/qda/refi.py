@@ -30,6 +30,23 @@ def theme_guid(theme_id: str) -> str:
     return guid("code", theme_id)
 
 
+# A theme's code describes it by its definition, then its Guyub id and Indonesian name,
+# so that a codebook exported by Guyub comes back with the same ids.
+_THEME_NOTE_RE = re.compile(r"\s*\(Guyub theme id: (\w+); ([^)]*)\)\s*$")
+
+
+def theme_description(definition: str, theme_id: str, name_id: str) -> str:
+    return f"{definition} (Guyub theme id: {theme_id}; {name_id})"
+
+
+def theme_of_description(description: str) -> tuple[str, str, str] | None:
+    """(definition, theme id, Indonesian name) of a theme code Guyub described."""
+    found = _THEME_NOTE_RE.search(description or "")
+    if not found:
+        return None
+    return description[: found.start()], found[1], found[2]
+
+
 # A source's description ends with its messages' ids, one per line of its text, so
 # that codings made in a QDA tool (whose selections are character ranges) come back to
 # the messages they cover.
