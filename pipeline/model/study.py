@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -117,6 +117,25 @@ def _qdc_codebook(path: Path) -> tuple[list[Theme], dict[str, str]]:
     return themes, subcodes
 
 
+def json_lines(path: Path, what: str) -> Iterator[tuple[int, dict]]:
+    """The JSON objects of a file, one a line, with their line numbers; a line that is
+    not one is an error naming the file and line (`what`: the object expected)."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataError(f"{path}: cannot read ({err})") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise DataError(f"{path}:{number}: not a {what} object ({err})") from None
+        if not isinstance(row, dict):
+            raise DataError(f"{path}:{number}: not a {what} object")
+        yield number, row
+
+
 def load_labelled(
     path: Path, theme_ids: Sequence[str], subcodes: dict[str, str] | None = None
 ) -> list[SeedMessage]:
@@ -125,18 +144,11 @@ def load_labelled(
     subcodes = subcodes or {}
     known = set(theme_ids)
     items: list[SeedMessage] = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as err:
-        raise DataError(f"{path}: cannot read ({err})") from None
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for number, row in json_lines(path, "{'text', 'themes'}"):
         try:
-            row = json.loads(line)
             text = row["text"]
             themes = tuple(dict.fromkeys(subcodes.get(t, t) for t in row.get("themes", ())))
-        except (json.JSONDecodeError, KeyError, TypeError) as err:
+        except (KeyError, TypeError, AttributeError) as err:
             raise DataError(f"{path}:{number}: not a {{'text', 'themes'}} object ({err})") from None
         unknown = [t for t in themes if t not in known]
         if unknown or not isinstance(text, str):

@@ -13,7 +13,6 @@ person: they are theirs (`--coder`), as are codings whose tool named no user."""
 
 from __future__ import annotations
 
-import json
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -24,7 +23,7 @@ from pipeline.config import IngestConfig, PrivacyConfig
 from pipeline.ingest import read_document
 from pipeline.ingest.common import Document
 from pipeline.ingest.decode import IngestError
-from pipeline.model.study import DataError, Theme
+from pipeline.model.study import DataError, Theme, json_lines
 from pipeline.privacy import Privacy
 from pipeline.qda.read import Code, Project, Source
 from pipeline.qda.refi import ORIGIN, ids_in, theme_guid
@@ -198,17 +197,10 @@ def load_coded(path: Path, theme_ids: Sequence[str]) -> dict[str, dict[str, set[
     coder, or with a theme the codebook lacks, is an error naming it."""
     known = set(theme_ids)
     coded: dict[str, dict[str, set[str]]] = defaultdict(dict)
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as err:
-        raise DataError(f"{path}: cannot read ({err})") from None
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for number, row in json_lines(path, "{'id', 'coder', 'themes'}"):
         try:
-            row = json.loads(line)
             message, person, themes = str(row["id"]), str(row["coder"]), set(row["themes"])
-        except (json.JSONDecodeError, KeyError, TypeError) as err:
+        except (KeyError, TypeError) as err:
             raise DataError(
                 f"{path}:{number}: not an {{'id', 'coder', 'themes'}} object ({err})"
             ) from None

@@ -26,16 +26,22 @@ def test_sample_rows_is_seeded_sorted_and_all_when_few():
     assert drawn.tolist() != sample_rows(1000, 10, 8).tolist()
 
 
+def example_in_parts(config, normaliser, folder, monkeypatch):
+    """The example's corpus, and its messages written and normalised in parts of 50."""
+    monkeypatch.setattr("pipeline.dataset.PART_ROWS", 50)
+    messages = read_exports([EXAMPLE], config.ingest, config.privacy).messages
+    corpus = build_corpus(messages, normaliser)
+    parts = write_records(folder, corpus.messages)
+    normalise_parts(parts, normaliser)
+    return corpus, parts
+
+
 @pytest.mark.parametrize("unit", ["message", "segment"])
 def test_the_sample_read_from_parts_is_the_one_drawn_from_all_units(
     unit, config, normaliser, tmp_path, monkeypatch
 ):
     """Segments run across the parts' edges; the sample is drawn from all units."""
-    monkeypatch.setattr("pipeline.dataset.PART_ROWS", 50)
-    messages = read_exports([EXAMPLE], config.ingest, config.privacy).messages
-    corpus = build_corpus(messages, normaliser)
-    parts = write_records(tmp_path, corpus.messages)
-    normalise_parts(parts, normaliser)
+    corpus, parts = example_in_parts(config, normaliser, tmp_path, monkeypatch)
     topics = TopicsConfig(unit=unit, fit_sample=40, segment_gap_minutes=30)
     whole = fitting_units(corpus, topics)
     assert len(whole) > 40  # so that a sample is drawn
@@ -52,11 +58,7 @@ def test_terms_counted_over_parts_are_counted_over_all_units(
     unit, config, normaliser, tmp_path, monkeypatch
 ):
     """Each part counts its own units; a segment across a part's edge counts once."""
-    monkeypatch.setattr("pipeline.dataset.PART_ROWS", 50)
-    messages = read_exports([EXAMPLE], config.ingest, config.privacy).messages
-    corpus = build_corpus(messages, normaliser)
-    parts = write_records(tmp_path, corpus.messages)
-    normalise_parts(parts, normaliser)
+    corpus, parts = example_in_parts(config, normaliser, tmp_path, monkeypatch)
     topics = TopicsConfig(unit=unit, segment_gap_minutes=30)
     whole = fitting_units(corpus, topics)
     candidates = Vectoriser(VectoriseConfig(min_df=1)).fit(whole)

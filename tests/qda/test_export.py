@@ -11,21 +11,12 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from tests.conftest import EXAMPLE
 
 SPECS = Path(__file__).resolve().parents[3] / "shared" / "specs" / "refi-qda"
 needs_specs = pytest.mark.skipif(
     not SPECS.exists(), reason="../shared/specs/refi-qda is not beside the project"
 )
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory):
-    out = tmp_path_factory.mktemp("run") / "out"
-    result = runner.invoke(app, ["run", str(EXAMPLE), "-o", str(out), "--quiet"])
-    assert result.exit_code == 0, result.output
-    return out
 
 
 def export(run_dir: Path, target: Path) -> Path:

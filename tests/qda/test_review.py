@@ -23,11 +23,9 @@ def test_the_least_sure_theme_by_theme_then_a_random_quarter():
     assert ({1, 4} & set(why)) and chosen == choose(scores, [0.5, 0.3], ["a", "b"], 4, 0)
 
 
-def test_guyub_review_writes_a_valid_project_of_n_messages(tmp_path):
-    out = tmp_path / "out"
-    assert runner.invoke(app, ["run", str(EXAMPLE), "-o", str(out), "--quiet"]).exit_code == 0
+def test_guyub_review_writes_a_valid_project_of_n_messages(run_dir, tmp_path):
     review = tmp_path / "review.qdpx"
-    result = runner.invoke(app, ["review", str(out), "-n", "40", "-o", str(review)])
+    result = runner.invoke(app, ["review", str(run_dir), "-n", "40", "-o", str(review)])
     assert result.exit_code == 0, result.output
     assert "30 Guyub is least sure of and 10 drawn at random" in result.output
     with zipfile.ZipFile(review) as archive:

@@ -23,14 +23,6 @@ NS = {"q": PROJECT_NS}
 SITI = "5a1e0000-0000-4000-8000-000000000001"
 
 
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory):
-    out = tmp_path_factory.mktemp("run") / "out"
-    result = runner.invoke(app, ["run", str(EXAMPLE), "-o", str(out), "--quiet"])
-    assert result.exit_code == 0, result.output
-    return out
-
-
 def _rewrite(project: Path, change) -> Path:
     """The project with its project.qde changed by `change(root, sources)`, saved as
     a tool saves it (same sources)."""
