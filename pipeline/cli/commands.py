@@ -183,22 +183,39 @@ def report(
         Path,
         typer.Argument(metavar="FOLDER", help="A folder written by `guyub run` or `guyub apply`."),
     ],
+    coded: Annotated[
+        Path | None,
+        typer.Option(
+            "--coded",
+            metavar="CODED.jsonl",
+            help="Labelled messages (guyub import-codes): the report shows how far Guyub "
+            "and the coders agree (kept in agreement.json).",
+        ),
+    ] = None,
     config: ConfigOption = None,
     set_: SetOption = None,
 ) -> None:
     """Rebuild a run's tables and report.html from its messages.parquet and manifest.json.
 
-    Example:
+    Examples:
 
       guyub report out
+
+      guyub report out --coded coded.jsonl
     """
+    from dataclasses import replace
+
+    from pipeline.model.study import DataError
+    from pipeline.qda.coded import agreement_with_run
     from pipeline.report.build import rebuild_report
     from pipeline.report.data import RunDirError, load_run_dir
 
     cfg = config_from(config, set_)
     try:
         data = load_run_dir(run_dir)
-    except RunDirError as error:
+        if coded is not None:
+            data = replace(data, agreement=agreement_with_run(data, coded))
+    except (RunDirError, DataError) as error:
         raise fail(str(error)) from None
     check_output(run_dir, "run")
     with output_errors():

@@ -206,27 +206,19 @@ def agreement(
 
       guyub agreement coded.jsonl --run out
     """
-    from pipeline.model.agreement import GUYUB
-    from pipeline.model.agreement import agreement as measure
     from pipeline.model.study import DataError
-    from pipeline.qda.coded import load_coded
-    from pipeline.report.data import RunDirError, load_run_dir, run_themes
+    from pipeline.qda.coded import agreement_with_run
+    from pipeline.report.data import RunDirError, load_run_dir
 
     try:
-        data = load_run_dir(run_dir)
-        labels = load_coded(coded, data.theme_ids)
-        wanted = set().union(*(set(by_id) for by_id in labels.values()))
-        labels[GUYUB] = run_themes(data.messages, wanted)
+        result = agreement_with_run(load_run_dir(run_dir), coded, rounds)
     except (RunDirError, DataError) as error:
         raise fail(str(error)) from None
-    missing = wanted - labels[GUYUB].keys()
-    result = measure(labels, data.theme_ids, rounds)
-    result["not_in_run"] = len(missing)
     if as_json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False, sort_keys=True) + "\n")
         return
-    if missing:
-        err.print(f"{len(missing)} coded message(s) are not in {run_dir}: left out")
+    if result["not_in_run"]:
+        err.print(f"{result['not_in_run']} coded message(s) are not in {run_dir}: left out")
     for pair in result["pairs"]:
         a, b = pair["coders"]
         o = pair["overall"]

@@ -23,10 +23,12 @@ from pipeline.config import IngestConfig, PrivacyConfig
 from pipeline.ingest import read_document
 from pipeline.ingest.common import Document
 from pipeline.ingest.decode import IngestError
+from pipeline.model.agreement import GUYUB, agreement
 from pipeline.model.study import DataError, Theme, json_lines
 from pipeline.privacy import Privacy
 from pipeline.qda.read import Code, Project, Source
 from pipeline.qda.refi import ORIGIN, ids_in, theme_guid
+from pipeline.report.data import RunData, run_themes
 
 # the fields of a coded file, in order (`guyub import-codes` replaces only such files)
 CODED_FIELDS = ("id", "coder", "themes", "text", "chat", "other_codes")
@@ -209,3 +211,15 @@ def load_coded(path: Path, theme_ids: Sequence[str]) -> dict[str, dict[str, set[
             raise DataError(f"{path}:{number}: theme(s) {unknown} are not in the run's codebook")
         coded[person].setdefault(message, set()).update(themes)
     return dict(coded)
+
+
+def agreement_with_run(data: RunData, coded: Path, rounds: int = 1000) -> dict[str, object]:
+    """`guyub agreement`: the coders of a coded file against the run's themes and one
+    another; how many coded messages the run does not hold (left out)."""
+    labels = load_coded(coded, data.theme_ids)
+    wanted = set().union(*(set(by_id) for by_id in labels.values()))
+    labels[GUYUB] = run_themes(data.messages, wanted)
+    result = agreement(labels, data.theme_ids, rounds)
+    result["not_in_run"] = len(wanted - labels[GUYUB].keys())
+    result["coded_file"] = Path(coded).name
+    return result

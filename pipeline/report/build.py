@@ -12,7 +12,7 @@ import duckdb
 
 from pipeline.config import Config, EngineConfig, ReportConfig
 from pipeline.outputs import write_folder
-from pipeline.report.data import RunData, RunDirError
+from pipeline.report.data import AGREEMENT, RunData, RunDirError
 from pipeline.report.html import render_report
 from pipeline.report.markdown import members_markdown, themes_markdown
 from pipeline.report.query import MessageQueries, Overview
@@ -45,8 +45,11 @@ def report_files(
         ledger=data.ledger,
         model_facts=data.model_facts,
         theme_ids=data.theme_ids,
+        agreement=data.agreement,
     )
+    kept = {AGREEMENT: lambda path: write_json(path, data.agreement)} if data.agreement else {}
     return overview, {
+        **kept,
         "themes.csv": lambda path: write_csv(path, themes),
         "themes.md": lambda path: path.write_text(
             themes_markdown(themes, overview.messages), encoding="utf-8"

@@ -26,6 +26,11 @@ class RunData:
     model_version: str = ""
     codebook: str = ""
     thresholds: dict[str, float] = field(default_factory=dict)  # the score each theme needs
+    # agreement with human coders (guyub report --coded), kept in agreement.json
+    agreement: dict[str, object] = field(default_factory=dict)
+
+
+AGREEMENT = "agreement.json"
 
 
 class RunDirError(ValueError):
@@ -57,6 +62,11 @@ def load_run_dir(directory: Path) -> RunData:
             model_version=str(manifest.get("model_version") or ""),
             codebook=str(manifest.get("config", {}).get("themes", {}).get("codebook") or ""),
             thresholds={k: float(v) for k, v in (manifest.get("thresholds") or {}).items()},
+            agreement=(
+                json.loads((directory / AGREEMENT).read_text(encoding="utf-8"))
+                if (directory / AGREEMENT).exists()
+                else {}
+            ),
         )
     except (OSError, ValueError, KeyError, TypeError) as err:
         raise RunDirError(

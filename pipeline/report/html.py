@@ -102,6 +102,47 @@ def _table(rows: Sequence[dict[str, object]], columns: Sequence[str]) -> str:
     )
 
 
+def _agreement_section(agreement: dict) -> list[str]:
+    """Guyub against each human coder, and coders against one another."""
+
+    def shown(value, interval) -> str:
+        if value is None:
+            return "n/a"
+        return f"{value:.2f}" + (f" [{interval[0]:.2f}, {interval[1]:.2f}]" if interval else "")
+
+    overall = [
+        {
+            "coders": " vs ".join(p["coders"]),
+            "messages": p["messages"],
+            "kappa [95%]": shown(p["overall"]["kappa"], p["overall"]["kappa_95"]),
+            "alpha [95%]": shown(p["overall"]["alpha"], p["overall"]["alpha_95"]),
+        }
+        for p in agreement["pairs"]
+    ]
+    parts = [
+        "<h2>Agreement with human coders</h2>",
+        f"<p class='muted'>From {escape(str(agreement.get('coded_file', 'a coded file')))}: "
+        "Cohen's kappa and Krippendorff's alpha over every message x theme decision, with "
+        "bootstrap 95% intervals (1 is full agreement, 0 what chance gives).</p>",
+        _table(overall, ["coders", "messages", "kappa [95%]", "alpha [95%]"]),
+    ]
+    for pair in agreement["pairs"]:
+        rows = [
+            {
+                "theme": theme,
+                " / ".join(
+                    pair["coders"]
+                ): f"{m['messages_a']} / {m['messages_b']} / both {m['both']}",
+                "kappa [95%]": shown(m["kappa"], m["kappa_95"]),
+                "alpha [95%]": shown(m["alpha"], m["alpha_95"]),
+            }
+            for theme, m in pair["per_theme"].items()
+        ]
+        parts.append(f"<h3>{escape(' vs '.join(pair['coders']))}, per theme</h3>")
+        parts.append(_table(rows, list(rows[0]) if rows else []))
+    return parts
+
+
 def render_report(
     *,
     title: str,
@@ -113,6 +154,7 @@ def render_report(
     ledger: Sequence[dict[str, object]],
     model_facts: dict[str, object],
     theme_ids: Sequence[str],
+    agreement: dict[str, object] | None = None,
 ) -> str:
     emergent = [t for t in topics if t["theme"] == "emergent"]
     ledger_rows = [
@@ -157,6 +199,7 @@ def render_report(
             ledger_rows, ["source", "format", "date order", "lines", "records", "skips", "error"]
         ),
         "<h2>How themes were assigned</h2><ul>" + facts + "</ul>",
+        *(_agreement_section(agreement) if agreement else []),
         "</body></html>\n",
     ]
     return "\n".join(parts)

@@ -219,3 +219,28 @@ def test_agreement_names_a_bad_line_of_the_coded_file(run_dir, tmp_path):
     )
     result = runner.invoke(app, ["agreement", str(coded), "--run", str(run_dir)])
     assert result.exit_code == 2 and f"{coded}:2" in result.output and "gossip" in result.output
+
+
+def test_the_report_shows_agreement_when_a_coded_file_is_given(run_dir, tmp_path):
+    import shutil
+
+    run = tmp_path / "out"
+    shutil.copytree(run_dir, run)
+    coded = tmp_path / "coded.jsonl"
+    messages = pq.read_table(run / "messages.parquet").to_pylist()
+    coded.write_text(
+        "".join(
+            json.dumps({"id": m["id"], "coder": "Siti", "themes": m["themes"], "text": m["text"]})
+            + "\n"
+            for m in messages[:100]
+        )
+    )
+    result = runner.invoke(app, ["report", str(run), "--coded", str(coded)])
+    assert result.exit_code == 0, result.output
+    page = (run / "report.html").read_text()
+    assert "Agreement with human coders" in page and "guyub vs Siti" in page
+    kept = json.loads((run / "agreement.json").read_text())
+    assert kept["pairs"][0]["messages"] == 100 and kept["pairs"][0]["overall"]["kappa"] == 1.0
+    # rebuilt without --coded, the report keeps what was measured
+    assert runner.invoke(app, ["report", str(run)]).exit_code == 0
+    assert "Agreement with human coders" in (run / "report.html").read_text()
