@@ -54,7 +54,8 @@ def row(name: str, result, baseline=None, baseline_name: str | None = None) -> s
     rate = count / inner
     line = f"{name:<25}{count:>10}{inner:>10.2f}{rate:>12,.0f}{peak:>10.0f}{peak_all:>10.0f}"
     if baseline is not None and not isinstance(baseline, str):
-        line += f"   {rate / (baseline[0] / baseline[2]):.1f}x {baseline_name}"
+        # two decimals: 1.66 must not read as the 1.7 a target asks for
+        line += f"   {rate / (baseline[0] / baseline[2]):.2f}x {baseline_name}"
     return line
 
 
