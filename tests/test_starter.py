@@ -117,3 +117,13 @@ def test_a_codebook_guyub_exported_comes_back_as_the_same_themes(tmp_path, confi
     assert runner.invoke(app, ["export", str(out), "-o", str(qdc)]).exit_code == 0
     themes, _ = load_study(config.themes)
     assert load_codebook(qdc) == themes  # ids, names and definitions; no emergent topic
+
+
+def test_a_codebook_without_seeds_of_its_own_says_how_to_start(tmp_path):
+    qdc = tmp_path / "codebook.qdc"
+    qdc.write_text(QDC, encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(EXAMPLE), "-o", str(out), "--codebook", str(qdc)])
+    assert result.exit_code == 2, result.output
+    assert "seed_set.jsonl:1: theme(s) ['togetherness'] are not in the codebook" in result.output
+    assert "guyub init DIR --codebook FILE" in result.output and "Traceback" not in result.output

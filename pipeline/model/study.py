@@ -150,9 +150,15 @@ def load_labelled(
             themes = tuple(dict.fromkeys(subcodes.get(t, t) for t in row.get("themes", ())))
         except (KeyError, TypeError, AttributeError) as err:
             raise DataError(f"{path}:{number}: not a {{'text', 'themes'}} object ({err})") from None
+        if not isinstance(text, str):
+            raise DataError(f"{path}:{number}: the text is not a string")
         unknown = [t for t in themes if t not in known]
-        if unknown or not isinstance(text, str):
-            raise DataError(f"{path}:{number}: unknown theme id(s) {unknown} or text not a string")
+        if unknown:
+            raise DataError(
+                f"{path}:{number}: theme(s) {unknown} are not in the codebook (its themes: "
+                f"{', '.join(theme_ids)}); a codebook of your own needs seeds of its own: "
+                "`guyub init DIR --codebook FILE` starts a project with a seed file to fill"
+            )
         items.append(
             SeedMessage(
                 text, themes, row.get("lang", ""), row.get("split", "train"), str(row.get("id", ""))
