@@ -14,7 +14,12 @@ from pipeline.config import Config, EngineConfig, ReportConfig
 from pipeline.outputs import write_folder
 from pipeline.report.data import AGREEMENT, RunData, RunDirError
 from pipeline.report.html import render_report
-from pipeline.report.markdown import members_markdown, themes_markdown
+from pipeline.report.markdown import (
+    members_latex,
+    members_markdown,
+    themes_latex,
+    themes_markdown,
+)
 from pipeline.report.query import MessageQueries, Overview
 from pipeline.report.tables import member_table, theme_table, topic_table, weekly_shares
 from pipeline.report.write import write_csv, write_json
@@ -56,6 +61,8 @@ def report_files(
         ),
         "members.csv": lambda path: write_csv(path, members),
         "members.md": lambda path: path.write_text(members_markdown(members), encoding="utf-8"),
+        "themes.tex": lambda path: path.write_text(themes_latex(themes), encoding="utf-8"),
+        "members.tex": lambda path: path.write_text(members_latex(members), encoding="utf-8"),
         "topics.csv": lambda path: write_csv(path, topics),
         "report.html": lambda path: path.write_text(html, encoding="utf-8"),
     }

@@ -19,6 +19,8 @@ OUTPUTS = [
     "themes.md",
     "members.csv",
     "members.md",
+    "themes.tex",
+    "members.tex",
     "report.html",
     "manifest.json",
 ]
@@ -255,7 +257,14 @@ def test_report_rebuilds_the_same_tables_without_refitting(run_dir, tmp_path):
 
     copy = tmp_path / "copy"
     shutil.copytree(run_dir, copy)
-    for name in ("themes.csv", "members.csv", "topics.csv", "themes.md", "report.html"):
+    for name in (
+        "themes.csv",
+        "members.csv",
+        "topics.csv",
+        "themes.md",
+        "themes.tex",
+        "report.html",
+    ):
         (copy / name).unlink()
     result = runner.invoke(app, ["report", str(copy)])
     assert result.exit_code == 0, result.output
@@ -265,6 +274,8 @@ def test_report_rebuilds_the_same_tables_without_refitting(run_dir, tmp_path):
         "topics.csv",
         "themes.md",
         "members.md",
+        "themes.tex",
+        "members.tex",
         "report.html",
     ):
         assert (copy / name).read_bytes() == (run_dir / name).read_bytes(), name
