@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from functools import cache
 from html import escape
 
+from pipeline.report.markdown import MEMBER_COLUMNS, THEME_COLUMNS, with_percentages
+
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0 auto;max-width:1100px;
 padding:1rem;color:#1d2430;line-height:1.45}
@@ -79,23 +81,26 @@ def heatmap(members: Sequence[dict[str, object]], theme_ids: Sequence[str], limi
     return _svg(figure)
 
 
-def _table(rows: Sequence[dict[str, object]], columns: Sequence[str]) -> str:
-    """A table that becomes one card per row on a phone-sized screen."""
-    head = "".join(f"<th>{escape(c)}</th>" for c in columns)
+def _table(rows: Sequence[dict[str, object]], columns: Sequence[str | tuple[str, str]]) -> str:
+    """A table that becomes one card per row on a phone-sized screen. A column is a
+    row key, or (key, title) where the heading should read otherwise."""
+    pairs = [c if isinstance(c, tuple) else (c, c) for c in columns]
+    head = "".join(f"<th>{escape(title)}</th>" for _, title in pairs)
     body = []
     for row in rows:
         cells = []
-        for column in columns:
+        for column, title in pairs:
             value = row.get(column, "")
+            label = escape(title)
             if column == "quotes":
                 quotes = "".join(
                     f'<p class="quote">{escape(q)}</p>' for q in str(value).splitlines()
                 )
-                cells.append(f'<td data-label="{escape(column)}">{quotes}</td>')
+                cells.append(f'<td data-label="{label}">{quotes}</td>')
             elif isinstance(value, int | float):
-                cells.append(f'<td class="num" data-label="{escape(column)}">{value}</td>')
+                cells.append(f'<td class="num" data-label="{label}">{value}</td>')
             else:
-                cells.append(f'<td data-label="{escape(column)}">{escape(str(value))}</td>')
+                cells.append(f'<td data-label="{label}">{escape(str(value))}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (
         f"<table class='cards'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
@@ -177,13 +182,13 @@ def render_report(
         f"<h1>{escape(title)}</h1>",
         "<h2>Summary</h2><ul>" + "".join(f"<li>{escape(s)}</li>" for s in summary) + "</ul>",
         "<h2>Table II: themes and supporting quotes</h2>",
-        _table(themes, ["theme", "name", "messages", "share", "members", "top_terms", "quotes"]),
+        _table(with_percentages(themes), THEME_COLUMNS),
         "<h2>Theme prevalence by week</h2>",
         f"<figure>{weekly_plot(weekly, theme_ids)}</figure>"
         if weekly
         else "<p>No dated messages.</p>",
         "<h2>Table III: themes per member</h2>",
-        _table(members, ["author", "messages", "themes"]),
+        _table(members, MEMBER_COLUMNS),
         "<h2>Members by theme</h2>",
         f"<figure>{heatmap(members, theme_ids)}</figure>" if members else "<p>No members.</p>",
         "<h2>Topics</h2>",

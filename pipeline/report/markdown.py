@@ -35,12 +35,12 @@ def markdown_table(rows: Sequence[dict[str, object]], columns: Sequence[tuple[st
     return "\n".join([head, rule, *body]) + "\n"
 
 
-def _with_percentages(rows: Sequence[dict[str, object]]) -> list[dict[str, object]]:
+def with_percentages(rows: Sequence[dict[str, object]]) -> list[dict[str, object]]:
     return [{**row, "share": f"{float(row['share']):.1%}"} for row in rows]  # type: ignore[arg-type]
 
 
 def themes_markdown(rows: Sequence[dict[str, object]], total: int) -> str:
-    table = markdown_table(_with_percentages(rows), THEME_COLUMNS)
+    table = markdown_table(with_percentages(rows), THEME_COLUMNS)
     return f"# {THEMES_TITLE}\n\n{total} messages read.\n\n{table}"
 
 
@@ -95,7 +95,7 @@ def latex_table(
 
 
 def themes_latex(rows: Sequence[dict[str, object]]) -> str:
-    return latex_table(_with_percentages(rows), THEME_COLUMNS, THEMES_TITLE)
+    return latex_table(with_percentages(rows), THEME_COLUMNS, THEMES_TITLE)
 
 
 def members_latex(rows: Sequence[dict[str, object]]) -> str:
