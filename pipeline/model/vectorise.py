@@ -15,6 +15,16 @@ import scipy.sparse as sp
 from pipeline.config import VectoriseConfig
 
 
+def is_placeholder(word: str) -> bool:
+    """A masked item's stand-in (_price_, _phone_, ...): no word of anyone's."""
+    return word.startswith("_") and word.endswith("_")
+
+
+def shown_terms(terms: Sequence[str]) -> list[str]:
+    """The terms to show people: none that is or holds a placeholder."""
+    return [t for t in terms if not any(map(is_placeholder, t.split(" ")))]
+
+
 def ngrams(tokens: Sequence[str], n_max: int) -> list[str]:
     """Tokens and their n-grams up to n_max, joined by a space."""
     grams = list(tokens)
@@ -221,10 +231,7 @@ class Vectoriser:
         """Per column: a one-word term that is a word, not a placeholder such as _price_."""
         if self._single_words is None:
             self._single_words = np.array(
-                [
-                    " " not in t and not (t.startswith("_") and t.endswith("_"))
-                    for t in self.vocabulary_
-                ],
+                [" " not in t and not is_placeholder(t) for t in self.vocabulary_],
                 dtype=bool,
             )
         return self._single_words

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from pipeline.model.vectorise import shown_terms
 from pipeline.report.data import RunData
 from pipeline.report.query import Candidate, Candidates, MessageQueries
 
@@ -94,7 +95,7 @@ def theme_table(
                 "messages": messages,
                 "share": round(messages / n, 4),
                 "members": members,
-                "top_terms": ", ".join(data.topic_terms[topic][:top_terms])
+                "top_terms": ", ".join(shown_terms(data.topic_terms[topic])[:top_terms])
                 if topic is not None
                 else "",
                 "quotes": "\n".join(q.cite() for q in quotes),
@@ -133,7 +134,8 @@ def topic_table(data: RunData, queries: MessageQueries, top_terms: int) -> list[
     sizes = queries.topic_sizes()
     candidates = queries.topic_candidates(len(data.topic_terms), QUOTE_POOL, QUOTE_MIN_TOKENS)
     rows = []
-    for topic, (terms, ranked) in enumerate(zip(data.topic_terms, candidates, strict=True)):
+    for topic, (all_terms, ranked) in enumerate(zip(data.topic_terms, candidates, strict=True)):
+        terms = shown_terms(all_terms)
         quotes = pick_quotes(ranked, 3)
         rows.append(
             {

@@ -504,3 +504,15 @@ def test_a_small_corpus_is_said_to_be_small_and_shows_no_coherence(run_dir, tmp_
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["small_data"] == ""
     assert all(isinstance(c, float) for c in manifest["topics"]["coherence"])
+
+
+def test_no_placeholder_among_the_terms_the_tables_show(run_dir):
+    """_price_ and its kind are the model's, not words to show a reader (the example's
+    information-sharing topic weighs _price_ among its heaviest terms)."""
+    for name, columns in (("themes.csv", ["top_terms"]), ("topics.csv", ["top_terms", "label"])):
+        for row in csv.DictReader((run_dir / name).open(encoding="utf-8")):
+            for column in columns:
+                words = row[column].replace(" / ", ", ").replace(", ", " ").split()
+                assert not [w for w in words if w.startswith("_") and w.endswith("_")], row
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert any("_price_" in terms for terms in manifest["topics"]["terms"])

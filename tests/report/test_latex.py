@@ -53,3 +53,12 @@ def test_the_paper_tables_in_latex_have_the_markdown_columns_and_booktabs_rules(
     members = members_latex([{"author": "Hj. Salmah", "messages": 41, "themes": "trust (0.05)"}])
     assert " & ".join(t for _, t in MEMBER_COLUMNS) + " \\\\" in members
     assert "Hj. Salmah & 41 & trust (0.05) \\\\" in members
+
+
+def test_terms_shown_to_people_hold_no_placeholder():
+    from pipeline.model.vectorise import shown_terms
+
+    assert shown_terms(["harga", "_price_", "harga _price_", "info murah", "_phone_ selamat"]) == [
+        "harga",
+        "info murah",
+    ]
