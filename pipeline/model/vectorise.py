@@ -99,6 +99,8 @@ class Vectoriser:
         self._single_words = None
         self._term_array = None
         self._pair_table = None
+        self._pair_dict = None
+        self._pairs_made = False  # None is a value _pairs may hold
 
     @classmethod
     def from_arrays(
@@ -197,8 +199,8 @@ class Vectoriser:
     @property
     def _pair_codes(self) -> tuple[pa.Array, pa.Array, np.ndarray] | None:
         """The two-word terms as pairs of word numbers (first * words + second), with
-        the words and the terms' columns; None where `index` keeps no pairs."""
-        self.index  # noqa: B018 (made with the pairs of the index)
+        the words and the terms' columns; None where there are no pairs of tokens
+        (`_pairs`). The Arrow look-up needs no dict of every term."""
         if self._pair_table is None and self._pairs is not None:
             words = sorted({w for pair in self._pairs for w in pair})
             number = {w: i for i, w in enumerate(words)}
@@ -210,21 +212,28 @@ class Vectoriser:
         return self._pair_table
 
     @property
+    def _pairs(self) -> dict[tuple[str, str], int] | None:
+        """Two-word term -> column, by its pair of tokens. A two-word term is one pair of
+        tokens, unless a token itself holds a space (a lexicon may map a word to two):
+        then a pair's term may have more spaces, and terms are joined strings as
+        scikit-learn makes them (None)."""
+        if not self._pairs_made:
+            spaces = [term.count(" ") for term in self.vocabulary_]
+            self._pair_dict = (
+                {tuple(t.split(" ")): i for i, t in enumerate(self.vocabulary_) if spaces[i] == 1}
+                if max(spaces, default=0) <= 1
+                else None
+            )
+            self._pairs_made = True
+        return self._pair_dict
+
+    @property
     def index(self) -> dict[str, int]:
         """Term -> column."""
         if not hasattr(self, "vocabulary_"):
             raise RuntimeError("Vectoriser is not fitted; call fit() first")
         if self._index is None:
             self._index = {term: i for i, term in enumerate(self.vocabulary_)}
-            # A two-word term is one pair of tokens, unless a token itself holds a space
-            # (a lexicon may map a word to two): then a pair's term may have more
-            # spaces, and terms are joined strings as scikit-learn makes them.
-            spaces = [term.count(" ") for term in self.vocabulary_]
-            self._pairs = (
-                {tuple(t.split(" ")): i for i, t in enumerate(self.vocabulary_) if spaces[i] == 1}
-                if max(spaces, default=0) <= 1
-                else None
-            )
         return self._index
 
     def single_word_mask(self) -> np.ndarray:

@@ -262,20 +262,19 @@ def read_run_messages(dataset: Path, theme_ids: Sequence[str]) -> dict[str, list
     table = ds.dataset(dataset, format="parquet").to_table(columns=COLUMNS)
     chats: dict[str, list[Coded]] = defaultdict(list)
     for row in table.to_pylist():
-        chats[row["chat"]].append(
-            Coded(
-                message_line(row["id"], row["timestamp"], row["author"], row["text"]),
-                row["author"],
-                tuple(row["themes"] or ()),
-                scores_of(row, theme_ids),
-            )
-        )
+        chats[row["chat"]].append(coded_of(row, theme_ids))
     return chats
 
 
-def scores_of(row: dict, theme_ids: Sequence[str]) -> dict[str, float]:
-    """A message's score for each theme (a row of the messages dataset)."""
-    return dict(zip(theme_ids, row["theme_scores"] or [], strict=False))
+def coded_of(row: dict, theme_ids: Sequence[str], why: str = "") -> Coded:
+    """A message as the project shows it, from its row of the messages dataset."""
+    return Coded(
+        message_line(row["id"], row["timestamp"], row["author"], row["text"]),
+        row["author"],
+        tuple(row["themes"] or ()),
+        dict(zip(theme_ids, row["theme_scores"] or [], strict=False)),
+        why,
+    )
 
 
 def _when(created: str) -> dict[str, str]:

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow.dataset as ds
 
-from pipeline.qda.export import COLUMNS, Coded, scores_of
-from pipeline.qda.refi import message_line
+from pipeline.qda.export import COLUMNS, Coded, coded_of
 
 RANDOM_SHARE = 0.25
 
@@ -69,14 +68,5 @@ def review_messages(
     chats: dict[str, list[Coded]] = {}
     for row, why in zip(chosen.rows, chosen.why, strict=True):
         message = table.slice(row, 1).to_pylist()[0]
-        line = message_line(message["id"], message["timestamp"], message["author"], message["text"])
-        chats.setdefault(message["chat"], []).append(
-            Coded(
-                line,
-                message["author"],
-                tuple(message["themes"] or ()),
-                scores_of(message, theme_ids),
-                why,
-            )
-        )
+        chats.setdefault(message["chat"], []).append(coded_of(message, theme_ids, why))
     return chats, chosen
