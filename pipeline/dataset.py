@@ -40,6 +40,8 @@ APPLIED_SCHEMA = pa.schema(
         ("topic_weights", pa.list_(pa.float64())),
         ("themes", pa.list_(pa.string())),
         ("theme_scores", pa.list_(pa.float64())),
+        # how sure the model is of the message's themes (or of its having none), 0-1
+        ("confidence", pa.float64()),
     ]
 )
 # messages.parquet: one row per message
@@ -185,6 +187,11 @@ def applied_table(applied: Applied, theme_ids: Sequence[str]) -> pa.Table:
             np.searchsorted(row, np.arange(n + 1)),
         ),
         "theme_scores": _list_column(np.round(scores, 6).ravel(), np.arange(0, n * t + 1, t)),
+        "confidence": pa.array(
+            np.full(n, np.nan) if applied.confidence is None else np.round(applied.confidence, 4),
+            pa.float64(),
+            from_pandas=True,  # NaN (a model that did not measure it) as null
+        ),
     }
     return pa.table(columns, schema=APPLIED_SCHEMA)
 

@@ -18,7 +18,7 @@ from pipeline.model.fitted import Applied, ThemeModel
 from pipeline.model.metrics import TermCounts, quality_terms
 from pipeline.normalise import Normalised
 
-_APPLIED = ("weights", "scores", "assigned")
+_APPLIED = ("weights", "scores", "assigned", "confidence")
 
 
 def apply_distinct(
@@ -38,7 +38,7 @@ def apply_distinct(
         chunks = [chosen[i : i + SCORE_CHUNK] for i in range(0, len(chosen), SCORE_CHUNK)]
         parts = engine.map(_apply_chunk, model, chunks, items=len(chosen))
         X = sp.vstack([x for x, _ in parts], format="csr")
-        applied = Applied(*(np.vstack([getattr(a, f) for _, a in parts]) for f in _APPLIED))
+        applied = Applied(*(np.concatenate([getattr(a, f) for _, a in parts]) for f in _APPLIED))
     else:
         X, applied = _apply_chunk(model, chosen)
     expanded = Applied(*(getattr(applied, f)[inverse] for f in _APPLIED))

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.config import MODEL_TABLES, ConfigError, ModelConfig, config_from_data
+from pipeline.model.confidence import GRID
 from pipeline.model.fitted import ThemeModel
 from pipeline.model.scorers import SCORERS
 from pipeline.model.study import Theme
@@ -83,6 +84,7 @@ def model_files(model: ThemeModel) -> dict[str, bytes]:
                 "term_weights": model.term_weights_,
                 "centroids": model.centroids_,
                 "thresholds": model.thresholds_,
+                **confidence_arrays(model),
                 **model.scorer_.arrays(),
             }
         ),
@@ -91,6 +93,12 @@ def model_files(model: ThemeModel) -> dict[str, bytes]:
     if words is not None:
         files[SURFACE_VOCABULARY] = dumps_json(words).encode("utf-8")
     return files
+
+
+def confidence_arrays(model: ThemeModel) -> dict[str, np.ndarray]:
+    """The themes' claim precision curves, when the model measured them."""
+    at, share = model.confidence_
+    return {} if at is None else {"confidence_at": at, "confidence_share": share}
 
 
 def version_of(files: dict[str, bytes]) -> str:
@@ -206,6 +214,9 @@ def _load_checked(directory: Path) -> ThemeModel:
         "thresholds": (n_themes,),
     }
     expected |= scorer.shapes(n_terms, n_topics, n_themes, len(words or ()))
+    # models fitted before confidence was measured lack its curves
+    if "confidence_at" in arrays:
+        expected |= {"confidence_at": (n_themes, GRID), "confidence_share": (n_themes, GRID)}
     for name, shape in expected.items():
         array = arrays[name]
         if array.shape != shape:
@@ -222,6 +233,8 @@ def _load_checked(directory: Path) -> ThemeModel:
     model.topic_themes_ = topic_themes
     model.scorer_ = scorer.restore(config.themes, arrays, words, topic_themes, n_themes)
     model.thresholds_ = arrays["thresholds"]
+    if "confidence_at" in arrays:
+        model.confidence_ = (arrays["confidence_at"], arrays["confidence_share"])
     model.centroids_ = arrays["centroids"]
     model.term_weights_ = arrays["term_weights"]
     metrics = manifest.get("metrics", {})

@@ -12,7 +12,8 @@ from threadpoolctl import threadpool_limits
 
 from pipeline.config import EngineConfig, ModelConfig, ThemesConfig, TopicsConfig
 from pipeline.engine.cluster import Engine
-from pipeline.model.metrics import stability
+from pipeline.model.confidence import claim_precision, message_confidence
+from pipeline.model.metrics import stability, theme_agreement
 from pipeline.model.scorers import SCORERS, Training
 from pipeline.model.study import SeedMessage, Theme, label_matrix
 from pipeline.model.themes import (
@@ -37,6 +38,8 @@ class Applied:
     weights: np.ndarray  # message x topic
     scores: np.ndarray  # message x theme
     assigned: np.ndarray  # message x theme, bool
+    # message: how sure the model is of its themes, or of having none (NaN: unmeasured)
+    confidence: np.ndarray | None = None
 
 
 class ThemeModel:
@@ -44,7 +47,11 @@ class ThemeModel:
     stores its settings (the model's config tables and the codebook's themes), `fit`
     learns and returns the model, and what it learned ends in `_`: the vectoriser, the
     seeded NMF topics, the matcher's topic themes, the scorer, the thresholds, the
-    theme centroids, the topics' term weights and the fit's metrics."""
+    themes' claim precision (`confidence_`), the theme centroids, the topics' term
+    weights and the fit's metrics."""
+
+    # a model saved before confidence was measured has none: its messages' is NaN
+    confidence_: tuple[np.ndarray, np.ndarray] | tuple[None, None] = (None, None)
 
     def __init__(self, config: ModelConfig, themes: Sequence[Theme]):
         self.config = config
@@ -136,6 +143,16 @@ class ThemeModel:
             self.thresholds_ = calibrate_thresholds(
                 scores, Y, t.relative_threshold, everyday, t.everyday_rate
             )
+            self.confidence_ = claim_precision(scores, Y, everyday)
+            # the train seeds as each calibration fold scored them without having seen
+            # them: a cross-validation (the thresholds were chosen on these scores)
+            seed_cv = {
+                "folds": t.calibration_folds,
+                "seeds": len(seeds),
+                **theme_agreement(
+                    Y, assign_themes(scores, self.thresholds_, t.relative_threshold), self.theme_ids
+                ),
+            }
             W_fit = self.topics_.transform(X_fit)
             # described from the corpus rows alone: the community's words, not the seeds'
             described = slice(0, n_sample) if n_sample else slice(None)
@@ -150,6 +167,7 @@ class ThemeModel:
                 "everyday_given_a_theme_in_fitting": round(
                     share_given_a_theme(everyday, self.thresholds_, t.relative_threshold), 4
                 ),
+                "seed_cv": seed_cv,
                 "vocabulary": len(self.vectoriser_.vocabulary_),
                 "topics": len(self.topic_themes_),
                 "emergent_topics": sum(k is None for k in self.topic_themes_),
@@ -177,7 +195,9 @@ class ThemeModel:
         t = self.config.themes
         assigned = assign_themes(scores, self.thresholds_, t.relative_threshold)
         assigned &= enough_evidence(self.vectoriser_, X, t)[:, None]
-        return Applied(weights, scores, assigned)
+        return Applied(
+            weights, scores, assigned, message_confidence(scores, assigned, *self.confidence_)
+        )
 
     def top_terms(self, n: int) -> list[list[str]]:
         vocabulary = self.vectoriser_.vocabulary_

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from pipeline.engine.cluster import Engine
+from pipeline.model.confidence import confidence_check, theme_confidence
 from pipeline.model.fitted import ThemeModel
 from pipeline.model.folds import deal_folds
 from pipeline.model.metrics import theme_agreement
@@ -21,9 +22,17 @@ if TYPE_CHECKING:
 
 
 def evaluate_model(model: ThemeModel, items: Sequence[SeedMessage], normaliser: Normaliser) -> dict:
+    """Agreement with the items' labels, and how often the model was right at each
+    level of its confidence."""
     applied = model.apply([normaliser(item.text) for item in items])
     truth = label_matrix(items, model.theme_ids)
-    return theme_agreement(truth, applied.assigned, model.theme_ids)
+    result = theme_agreement(truth, applied.assigned, model.theme_ids)
+    at, share = model.confidence_
+    if at is not None:
+        # each theme given, by its confidence, and whether the labels hold it
+        claimed = theme_confidence(applied.scores, at, share)[applied.assigned]
+        result["confidence"] = confidence_check(claimed, truth[applied.assigned])
+    return result
 
 
 def everyday_claims(

@@ -43,7 +43,12 @@ from pipeline.qda.refi import (
 from pipeline.report.data import RunData, load_run_dir
 
 _ZIP_DATE = (2024, 1, 1, 0, 0, 0)
-COLUMNS = ["id", "chat", "timestamp", "author", "text", "themes", "theme_scores"]
+COLUMNS = ["id", "chat", "timestamp", "author", "text", "themes", "theme_scores", "confidence"]
+
+
+def run_columns(dataset: ds.Dataset) -> list[str]:
+    """COLUMNS a run's messages hold (one made before confidence was measured has none)."""
+    return [column for column in COLUMNS if column in dataset.schema.names]
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,7 @@ class Coded:
     themes: tuple[str, ...]
     scores: dict[str, float]
     why: str = ""  # why a review chose it: the theme Guyub is unsure of, or "random"
+    confidence: float | None = None  # how sure Guyub is of the message's themes
 
 
 def project_bytes(name: str, codes: RunCodes, chats: dict[str, list[Coded]]) -> bytes:
@@ -179,8 +185,10 @@ def project_bytes(name: str, codes: RunCodes, chats: dict[str, list[Coded]]) -> 
                 creatingUser=user,
                 **_when(codes.created),
             )
-            ET.SubElement(selection, f"{{{ns}}}Description").text = "Guyub's scores: " + ", ".join(
-                f"{theme} {message.scores[theme]:.3f}" for theme in message.themes
+            ET.SubElement(selection, f"{{{ns}}}Description").text = (
+                "Guyub's scores: "
+                + ", ".join(f"{theme} {message.scores[theme]:.3f}" for theme in message.themes)
+                + ("" if message.confidence is None else f"; confidence {message.confidence:.0%}")
             )
             for theme in message.themes:
                 coding = ET.SubElement(
@@ -259,7 +267,8 @@ def run_codes(data: RunData) -> RunCodes:
 
 def read_run_messages(dataset: Path, theme_ids: Sequence[str]) -> dict[str, list[Coded]]:
     """The run's messages by chat, in the order they were read."""
-    table = ds.dataset(dataset, format="parquet").to_table(columns=COLUMNS)
+    messages = ds.dataset(dataset, format="parquet")
+    table = messages.to_table(columns=run_columns(messages))
     chats: dict[str, list[Coded]] = defaultdict(list)
     for row in table.to_pylist():
         chats[row["chat"]].append(coded_of(row, theme_ids))
@@ -274,6 +283,7 @@ def coded_of(row: dict, theme_ids: Sequence[str], why: str = "") -> Coded:
         tuple(row["themes"] or ()),
         dict(zip(theme_ids, row["theme_scores"] or [], strict=False)),
         why,
+        row.get("confidence"),
     )
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow.dataset as ds
 
-from pipeline.qda.export import COLUMNS, Coded, coded_of
+from pipeline.qda.export import Coded, coded_of, run_columns
 
 RANDOM_SHARE = 0.25
 
@@ -60,7 +60,8 @@ def review_messages(
     dataset, theme_ids: Sequence[str], thresholds: dict[str, float], n: int, seed: int = 0
 ) -> tuple[dict[str, list[Coded]], Chosen]:
     """The chosen messages of a run, by chat, as a project shows them."""
-    table = ds.dataset(dataset, format="parquet").to_table(columns=COLUMNS)
+    messages = ds.dataset(dataset, format="parquet")
+    table = messages.to_table(columns=run_columns(messages))
     scores = np.array(table.column("theme_scores").to_pylist(), dtype=float).reshape(
         table.num_rows, len(theme_ids)
     )
