@@ -90,18 +90,14 @@ def normalise_guyub_1proc(path: Path, cap: int) -> int:
 
 @contextmanager
 def _engine(workers: int):
-    """An engine on a local cluster of `workers` processes of one thread each, started
+    """An engine on a local cluster of `workers` processes as Guyub starts them, started
     before any timing (a map's throughput is measured, not a cluster's start). One
     worker is a cluster too, not this process: this process's BLAS would use both
     cores."""
-    from distributed import LocalCluster
-
     from pipeline.config import load_config
-    from pipeline.engine.cluster import Engine
+    from pipeline.engine.cluster import Engine, local_cluster
 
-    with LocalCluster(
-        n_workers=workers, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
-    ) as cluster:
+    with local_cluster(workers) as cluster:
         config = load_config(
             overrides=[f'engine.scheduler="{cluster.scheduler_address}"', "engine.min_parallel=1"]
         )

@@ -117,6 +117,29 @@ class ClusterFeed(Feed):
         return [whole.value for whole in results]
 
 
+def local_cluster(workers: int):
+    """A Dask cluster of `workers` processes on this machine, one thread each (the work
+    is Python, and BLAS gets one thread), with no dashboard and no profiler: the
+    workers' statistical profiler samples every running task's stack 100 times a
+    second for a dashboard nobody sees, which costs the normalising map's pure Python
+    time. The scheduler's small HTTP server (health checks) listens on any free port
+    of this machine alone, never a fixed or public one."""
+    import dask
+    from distributed import LocalCluster
+
+    # the nanny hands the workers the config as it is when they start
+    with dask.config.set({"distributed.worker.profile.enabled": False}):
+        return LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+            silence_logs=logging.ERROR,
+        )
+
+
 class EngineError(RuntimeError):
     """A scheduler that cannot be reached, or a cluster that cannot be started."""
 
@@ -216,22 +239,11 @@ class Engine:
         """The Dask client, the local cluster started the first time it is needed."""
         self._wait_for_start()
         if self._client is None:
-            from distributed import Client, LocalCluster
+            from distributed import Client
 
             c = self.config
             if c.scheduler == LOCAL:
-                # one thread per worker: the work is Python, and BLAS gets one thread
-                self._cluster = LocalCluster(
-                    n_workers=worker_count(c.workers),
-                    threads_per_worker=1,
-                    processes=True,
-                    host="127.0.0.1",
-                    # no dashboard; the scheduler's small HTTP server (health checks) on
-                    # any free port of this machine alone, never a fixed or public one
-                    dashboard_address=None,
-                    scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-                    silence_logs=logging.ERROR,
-                )
+                self._cluster = local_cluster(worker_count(c.workers))
                 self._client = Client(self._cluster)
             else:
                 try:
