@@ -111,7 +111,11 @@ def run_manifest(
         "inputs": [describe_input(p) for p in inputs],
         "ledger": data.ledger,
         "counts": counts,
-        "themes": {"ids": data.theme_ids, "names": data.theme_names},
+        "themes": {
+            "ids": data.theme_ids,
+            "names": data.theme_names,
+            "names_id": data.theme_names_id,
+        },
         "topics": {
             "terms": data.topic_terms,
             "themes": data.topic_themes,

@@ -195,7 +195,7 @@ def announce(output: Path, manifest: dict, progress) -> None:
     warn_few_seeds(manifest["model"].get("themes_with_few_seeds") or {})
     out.print(
         f"{counts['messages_read']} messages read, {counts['messages_with_theme']} with a theme; "
-        f"outputs in {output}/ (report.html, themes.csv/.md/.tex, members.csv/.md/.tex, topics.csv, messages.parquet, "
+        f"outputs in {output}/ (report.html, themes.csv/.md/.tex, members.csv/.md/.tex, topics.csv, prevalence.csv, messages.parquet, "
         "manifest.json)"
     )
 

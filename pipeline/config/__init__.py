@@ -127,6 +127,10 @@ def load_config(
     if not lexicons.is_dir():
         said = set_by.get("normalise.lexicon_dir", str(source))
         raise ConfigError(f"{said}: normalise.lexicon_dir {lexicons} is no folder")
+    everyday_talk = resolve_data_path(config.report.everyday_talk)
+    if not everyday_talk.is_file():
+        said = set_by.get("report.everyday_talk", str(source))
+        raise ConfigError(f"{said}: report.everyday_talk {everyday_talk} is no file")
     return config
 
 
@@ -138,6 +142,7 @@ DATA_PATHS = (
     ("themes", "seed_set"),
     ("themes", "everyday"),
     ("normalise", "lexicon_dir"),
+    ("report", "everyday_talk"),
 )
 
 

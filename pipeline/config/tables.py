@@ -120,6 +120,18 @@ class ReportConfig(Table):
     # Below this many messages, emergent topics and their coherence mean little: the
     # run says so and shows no coherence (measured by `python -m bench.small_data`).
     min_messages_for_topics: Annotated[int, Meta(ge=0)] = 400
+    # Theme prevalence by "week" or "month"; "auto": weeks for spans up to half a year.
+    period: Literal["auto", "week", "month"] = "auto"
+    # A period with fewer messages is marked as too few to read a share from: below 10,
+    # a single message moves a share by more than ten points.
+    min_period_messages: Annotated[int, Meta(ge=1)] = 10
+    # An emergent topic is listed when it holds this many messages (and 1% of them).
+    min_emergent_messages: Annotated[int, Meta(ge=1)] = 10
+    # The words of greetings, thanks and other formulas: a message with fewer than two
+    # words beyond them is everyday talk (never quoted; a topic of them is not emergent).
+    everyday_talk: str = "everyday_talk.txt"
+    # Theme names in "en" (the codebook's name_en) or "id" (name_id).
+    language: Literal["en", "id"] = "en"
 
 
 class PrivacyConfig(Table):

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.config import Config, EngineConfig, ReportConfig
+from pipeline.config import Config, resolve_data_path
+from pipeline.normalise.resources import read_word_list
 from pipeline.outputs import write_folder
 from pipeline.report.data import AGREEMENT, RunData, RunDirError
 from pipeline.report.html import render_report
@@ -21,7 +22,17 @@ from pipeline.report.markdown import (
     themes_markdown,
 )
 from pipeline.report.query import MessageQueries, Overview
-from pipeline.report.tables import member_table, theme_table, topic_table, weekly_shares
+from pipeline.report.tables import (
+    EMERGENT,
+    PREVALENCE_COLUMNS,
+    QUOTE_CONTEXT,
+    cited,
+    member_table,
+    theme_table,
+    topic_table,
+    with_context,
+)
+from pipeline.report.tables import prevalence as period_prevalence
 from pipeline.report.write import write_csv, write_json
 
 # Files a run carries that the report is rebuilt from, not rebuilt itself.
@@ -29,58 +40,79 @@ SOURCE_FILES = ("messages.parquet", "manifest.json")
 
 
 def report_files(
-    data: RunData, config: ReportConfig, engine: EngineConfig | None = None
+    data: RunData, settings: Config
 ) -> tuple[Overview, dict[str, Callable[[Path], None]]]:
     """The messages the report is about, and each report file's name and the function
     that writes it; every table is worked out here, from the messages dataset (by
-    DuckDB within `engine`'s share of the machine), before anything is written."""
-    with MessageQueries(data.messages, engine) as queries:
+    DuckDB within the engine's share of the machine), before anything is written."""
+    config = settings.report
+    names = data.names(config.language)
+    everyday = read_word_list(resolve_data_path(config.everyday_talk))
+    with MessageQueries(data.messages, settings.engine, everyday) as queries:
         overview = queries.overview
-        themes = theme_table(data, queries, config.quotes_per_theme, config.top_terms)
+        themes = theme_table(data, queries, names, config.quotes_per_theme, config.top_terms)
         members = member_table(data, queries)
-        topics = topic_table(data, queries, config.top_terms)
-        weekly = weekly_shares(data, queries)
+        topics = topic_table(
+            data, queries, config.top_terms, everyday, config.min_emergent_messages
+        )
+        with_context(queries, [themes, topics], QUOTE_CONTEXT)
+        prevalence = period_prevalence(data, queries, config.period, config.min_period_messages)
     html = render_report(
         title=f"Guyub report: {', '.join(overview.chats) or 'no messages'}",
-        summary=summary(data, overview, themes),
+        summary=summary(data, overview, themes, topics),
         themes=themes,
         members=members,
         topics=topics,
-        weekly=weekly,
+        prevalence=prevalence,
         ledger=data.ledger,
         model_facts=data.model_facts,
         theme_ids=data.theme_ids,
+        names=names,
         agreement=data.agreement,
+        quality=data.quality,
     )
     kept = {AGREEMENT: lambda path: write_json(path, data.agreement)} if data.agreement else {}
     return overview, {
         **kept,
-        "themes.csv": lambda path: write_csv(path, themes),
+        "themes.csv": lambda path: write_csv(path, cited(themes)),
         "themes.md": lambda path: path.write_text(
             themes_markdown(themes, overview.messages), encoding="utf-8"
         ),
         "members.csv": lambda path: write_csv(path, members),
-        "members.md": lambda path: path.write_text(members_markdown(members), encoding="utf-8"),
+        "members.md": lambda path: path.write_text(
+            members_markdown(members, data.theme_ids, names), encoding="utf-8"
+        ),
         "themes.tex": lambda path: path.write_text(themes_latex(themes), encoding="utf-8"),
-        "members.tex": lambda path: path.write_text(members_latex(members), encoding="utf-8"),
-        "topics.csv": lambda path: write_csv(path, topics),
+        "members.tex": lambda path: path.write_text(
+            members_latex(members, data.theme_ids, names), encoding="utf-8"
+        ),
+        "topics.csv": lambda path: write_csv(path, cited(topics)),
+        "prevalence.csv": lambda path: write_csv(path, prevalence.rows(), PREVALENCE_COLUMNS),
         "report.html": lambda path: path.write_text(html, encoding="utf-8"),
     }
 
 
-def summary(data: RunData, overview: Overview, themes: list[dict[str, object]]) -> list[str]:
+def summary(
+    data: RunData,
+    overview: Overview,
+    themes: list[dict[str, object]],
+    topics: list[dict[str, object]],
+) -> list[str]:
     n = overview.messages
     ranked = sorted(themes, key=lambda r: -float(r["share"]))  # type: ignore[arg-type]
     top = ", ".join(f"{r['name']} ({float(r['share']):.0%})" for r in ranked[:3] if r["messages"])  # type: ignore[arg-type]
     lines = [
         f"{n} messages from {overview.authors} members"
         + (f", {overview.first[:10]} to {overview.last[:10]}." if overview.first else "."),
-        _coded_share(n, overview.with_theme),
+        _coded_share(overview),
     ]
     if top:
         lines.append(f"The most common themes: {top}.")
-    emergent = sum(t == "emergent" for t in data.topic_themes)
-    lines.append(f"{emergent} emergent topics: talk the codebook did not foresee (see below).")
+    emergent = sum(t["kind"] == EMERGENT for t in topics)
+    lines.append(
+        f"{emergent} emergent topic{'s' if emergent != 1 else ''}: talk the codebook did not "
+        "foresee (see below)."
+    )
     failed = [entry for entry in data.ledger if entry.get("error")]
     if failed:
         lines.append(f"{len(failed)} input file(s) could not be read (see how the data was read).")
@@ -89,25 +121,27 @@ def summary(data: RunData, overview: Overview, themes: list[dict[str, object]]) 
     return lines
 
 
-def _coded_share(n: int, with_theme: int) -> str:
+def _coded_share(overview: Overview) -> str:
+    n, coded, everyday = overview.messages, overview.with_theme, overview.everyday
     if not n:
         return "No messages to code."
+    other = n - coded - everyday
     return (
-        f"{with_theme} messages ({with_theme / n:.0%}) carry at least one of the study's themes; "
-        f"{n - with_theme} ({(n - with_theme) / n:.0%}) carry none (everyday talk is left uncoded)."
+        f"{coded} messages ({coded / n:.0%}) carry at least one of the study's themes; "
+        f"{everyday} ({everyday / n:.0%}) are everyday talk (greetings, thanks, wishes, "
+        f"'siap', 'ok'); {other} ({other / n:.0%}) are other talk with no theme."
     )
 
 
 def write_run_dir(
     out_dir: Path,
     data: RunData,
-    config: ReportConfig,
+    config: Config,
     extra: dict[str, Callable[[Path], None]] | None = None,
-    engine: EngineConfig | None = None,
 ) -> Overview:
     """All outputs into out_dir at once (a crash leaves the old directory or the new);
     what the messages were."""
-    overview, report = report_files(data, config, engine)
+    overview, report = report_files(data, config)
     files = {**report, **(extra or {})}
 
     def fill(staging: Path) -> None:
@@ -127,12 +161,11 @@ def write_run_outputs(
     write_run_dir(
         out_dir,
         replace(data, messages=dataset),
-        config.report,
+        config,
         {
             "messages.parquet": lambda path: os.replace(dataset, path),
             "manifest.json": lambda path: write_json(path, manifest),
         },
-        config.engine,
     )
 
 
@@ -141,7 +174,7 @@ def rebuild_report(run_dir: Path, data: RunData, config: Config) -> int:
     how many messages they were built from."""
     kept = {name: _copier(run_dir / name) for name in SOURCE_FILES}
     try:
-        return write_run_dir(run_dir, data, config.report, kept, config.engine).messages
+        return write_run_dir(run_dir, data, config, kept).messages
     except duckdb.Error as err:
         raise RunDirError(f"{run_dir}: damaged messages.parquet ({err})") from None
 

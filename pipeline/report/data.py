@@ -13,7 +13,7 @@ from pathlib import Path
 class RunData:
     messages: Path  # the messages dataset (messages.parquet), read by the report's queries
     theme_ids: list[str]
-    theme_names: list[str]
+    theme_names: list[str]  # in English (the codebook's name_en)
     topic_terms: list[list[str]]
     topic_themes: list[str]  # a theme id or "emergent", per topic
     coherence: list[float | None]  # None: too few messages for it to mean anything
@@ -28,9 +28,25 @@ class RunData:
     thresholds: dict[str, float] = field(default_factory=dict)  # the score each theme needs
     # agreement with human coders (guyub report --coded), kept in agreement.json
     agreement: dict[str, object] = field(default_factory=dict)
+    theme_names_id: list[str] = field(default_factory=list)  # in Indonesian (name_id)
+    # the model's measured quality: its metrics QUALITY (held-out and cross-validated
+    # seeds, held-out everyday texts, confidence against correctness)
+    quality: dict[str, object] = field(default_factory=dict)
+
+    def names(self, language: str) -> list[str]:
+        """The themes' names in the report's language (`report.language`); a run made
+        before Indonesian names were kept shows the English ones."""
+        if language == "id" and self.theme_names_id:
+            return self.theme_names_id
+        return self.theme_names
 
 
 AGREEMENT = "agreement.json"
+QUALITY = ("seed_test", "seed_cv", "everyday_test")
+
+
+def model_quality(metrics: dict) -> dict[str, object]:
+    return {key: metrics[key] for key in QUALITY if metrics.get(key)}
 
 
 class RunDirError(ValueError):
@@ -51,6 +67,8 @@ def load_run_dir(directory: Path) -> RunData:
             messages=directory / "messages.parquet",
             theme_ids=list(manifest["themes"]["ids"]),
             theme_names=list(manifest["themes"]["names"]),
+            theme_names_id=list(manifest["themes"].get("names_id", [])),
+            quality=model_quality(manifest.get("model") or {}),
             topic_terms=[list(terms) for terms in topics["terms"]],
             topic_themes=list(topics["themes"]),
             coherence=[None if c is None else float(c) for c in topics["coherence"]],

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.privacy import mask_path
 from pipeline.records import FileReport
-from pipeline.report.data import RunData
+from pipeline.report.data import RunData, model_quality
 
 if TYPE_CHECKING:
     from pipeline.model.fitted import ThemeModel
@@ -30,6 +30,7 @@ def run_data(
         messages=Path(),
         theme_ids=model.theme_ids,
         theme_names=[t.name_en for t in model.themes],
+        theme_names_id=[t.name_id for t in model.themes],
         topic_terms=model.top_terms(30),
         topic_themes=[model.topic_label(k) for k in range(len(model.topic_themes_))],
         coherence=coherence,
@@ -41,11 +42,18 @@ def run_data(
             "theme rows' cosine to their seed centroids (min)": metrics.get("theme_row_cosine", ""),
             "held-out seed macro-F1": test.get("macro_f1", "n/a"),
             "confidence rule": confidence_rule(model, metrics),
+            "a message's confidence": (
+                "how sure the model is of its themes: the share of texts it scored alike in "
+                "fitting (seeds it had not learned from, everyday texts) that carry the least "
+                "sure theme it was given, or, for a message given none, one minus that share for its "
+                "most likely theme"
+            ),
             "held-out everyday texts given a theme": everyday.get("given_a_theme", "n/a"),
             "mean topic NPMI": metrics.get("mean_npmi", ""),
             "topic diversity": metrics.get("diversity", ""),
         },
         small_data=small_data,
+        quality=model_quality(metrics),
     )
 
 

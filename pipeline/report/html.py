@@ -4,12 +4,19 @@ network), readable on a phone and on a laptop."""
 from __future__ import annotations
 
 import io
+import math
 import warnings
 from collections.abc import Sequence
 from functools import cache
 from html import escape
 
-from pipeline.report.markdown import MEMBER_COLUMNS, THEME_COLUMNS, with_percentages
+from pipeline.report.markdown import (
+    THEME_COLUMNS,
+    member_cells,
+    member_columns,
+    with_percentages,
+)
+from pipeline.report.tables import EMERGENT, Prevalence, Quote, one_line
 
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0 auto;max-width:1100px;
@@ -20,6 +27,16 @@ th,td{border:1px solid #d5dbe3;padding:.35rem .5rem;text-align:left;vertical-ali
 th{background:#eef2f6}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .quote{margin:.2rem 0;font-size:.85rem}.muted{color:#5b6573}
 figure{margin:1rem 0}figure svg{max-width:100%;height:auto}
+.scroll{overflow-x:auto}table.heat{display:table;width:auto;font-size:.8rem}
+table.heat th:first-child{position:sticky;left:0;background:#eef2f6}
+table.heat td{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.sparse{background:repeating-linear-gradient(45deg,#fff,#fff 4px,#e4e7eb 4px,#e4e7eb 8px)!important;color:#5b6573}
+.panels{display:grid;grid-template-columns:repeat(auto-fill,minmax(280px,1fr));gap:.5rem 1rem}
+.panels figure{margin:0}.panels svg{width:100%;height:auto}
+blockquote{margin:.2rem 0 0;font-size:.9rem}.by{font-size:.8rem;color:#5b6573}
+details{font-size:.8rem;margin:.1rem 0 .6rem}summary{cursor:pointer;color:#1d4ed8}
+ol.context{list-style:none;padding-left:.5rem;border-left:3px solid #d5dbe3;margin:.3rem 0}
+ol.context li{margin:.15rem 0}ol.context li.quoted{font-weight:600}
 @media (max-width:700px){
  table.cards,table.cards tbody,table.cards tr,table.cards td{display:block;width:auto}
  table.cards thead{display:none}
@@ -70,15 +87,143 @@ def weekly_plot(weekly: dict[str, dict[str, float]], theme_ids: Sequence[str]) -
     return _svg(figure)
 
 
-def heatmap(members: Sequence[dict[str, object]], theme_ids: Sequence[str], limit: int = 25) -> str:
-    rows = list(members[:limit])
-    values = [[float(row[t]) for t in theme_ids] for row in rows]  # type: ignore[arg-type]
-    figure, axis = _pyplot().subplots(figsize=(9, 0.32 * len(rows) + 1.6))
-    image = axis.imshow(values, cmap="Blues", aspect="auto", vmin=0)
-    axis.set_xticks(range(len(theme_ids)), theme_ids, rotation=45, ha="right", fontsize=8)
-    axis.set_yticks(range(len(rows)), [str(r["author"]) for r in rows], fontsize=8)
-    figure.colorbar(image, ax=axis, label="share of the member's messages")
-    return _svg(figure)
+def _percent(value: float) -> str:
+    return f"{value:.0%}"
+
+
+def prevalence_table(prevalence: Prevalence, names: Sequence[str]) -> str:
+    """Themes x periods: each cell the share of the period's messages carrying the
+    theme, shaded by it; the periods' message counts in the first row; periods with too
+    few messages hatched and their shares in brackets."""
+    marks = [" sparse" if prevalence.sparse(i) else "" for i in range(len(prevalence.periods))]
+    head = "".join(
+        f'<th class="period{mark}">{escape(p)}</th>'
+        for p, mark in zip(prevalence.periods, marks, strict=True)
+    )
+    counts = "".join(
+        f'<td class="count{mark}">{n}{" (too few)" if mark else ""}</td>'
+        for n, mark in zip(prevalence.messages, marks, strict=True)
+    )
+    body = []
+    for theme, name in zip(prevalence.given, names, strict=True):
+        cells = []
+        for i, mark in enumerate(marks):
+            share = prevalence.share(theme, i)
+            if share is None:
+                cells.append(f'<td class="share{mark}"></td>')
+                continue
+            shown = f"({_percent(share)})" if mark else _percent(share)
+            shade = (
+                ""
+                if mark
+                else f' style="background:rgba(37,99,235,{min(share * 2, 1) * 0.55:.2f})"'
+            )
+            cells.append(f'<td class="share{mark}"{shade}>{shown}</td>')
+        body.append(f"<tr><th>{escape(name)}</th>{''.join(cells)}</tr>")
+    unit = "Week starting" if prevalence.unit == "week" else "Month"
+    return (
+        f"<div class='scroll'><table class='heat'><thead><tr><th>{unit}</th>{head}</tr>"
+        f"<tr><th>Messages</th>{counts}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+def prevalence_panels(prevalence: Prevalence, names: Sequence[str]) -> str:
+    """Small multiples: a panel per theme, the same axes in each, drawn at the size
+    they are shown so that their labels stay readable on a phone (each panel fills a
+    phone's width; a laptop shows three in a row). Periods with too few messages are
+    grey and hatched."""
+    plt = _pyplot()
+    periods = prevalence.periods
+    shares = {
+        theme: [prevalence.share(theme, i) or 0.0 for i in range(len(periods))]
+        for theme in prevalence.given
+    }
+    dense = [
+        v for values in shares.values() for i, v in enumerate(values) if not prevalence.sparse(i)
+    ]
+    top = max(0.05, math.ceil(max(dense, default=0.05) * 20) / 20)  # the next 5%
+    ticks = sorted({0, len(periods) // 2, len(periods) - 1})
+    panels = []
+    for theme, name in zip(prevalence.given, names, strict=True):
+        figure, axis = plt.subplots(figsize=(3.3, 1.5))
+        for i, value in enumerate(shares[theme]):
+            sparse = prevalence.sparse(i)
+            axis.bar(
+                i,
+                min(value, top),
+                width=0.8,
+                color="#cbd2da" if sparse else "#2563eb",
+                hatch="///" if sparse else None,
+                edgecolor="#8a94a3" if sparse else "#2563eb",
+                linewidth=0.5,
+            )
+        axis.set_ylim(0, top)
+        axis.set_xlim(-0.6, len(periods) - 0.4)
+        axis.set_yticks([0, top], ["0", _percent(top)], fontsize=9)
+        axis.set_xticks(ticks, [periods[i] for i in ticks], fontsize=9)
+        axis.set_title(name, fontsize=10, loc="left")
+        axis.spines[["top", "right"]].set_visible(False)
+        panels.append(f"<figure>{_svg(figure)}</figure>")
+    return f"<div class='panels'>{''.join(panels)}</div>"
+
+
+def prevalence_section(prevalence: Prevalence, names: Sequence[str]) -> list[str]:
+    if not prevalence.periods:
+        return ["<p>No dated messages.</p>"]
+    unit = prevalence.unit
+    return [
+        f"<p class='muted'>The share of each {unit}'s messages that carry each theme. "
+        f"{unit.capitalize()}s with fewer than {prevalence.min_messages} messages are hatched "
+        "and their shares bracketed: one message there moves a share by more than ten "
+        "points, too few to read a trend from.</p>",
+        prevalence_table(prevalence, names),
+        prevalence_panels(prevalence, names),
+    ]
+
+
+def quote_html(quote: Quote) -> str:
+    """A quote attributed (member, date), opening onto the messages around it and its
+    place in the export: a details element, so no script is needed."""
+    said = "".join(
+        f'<li{" class=quoted" if s.line == quote.line else ""}><span class="by">'
+        f"{escape(s.author)}, {escape(s.timestamp.replace('T', ' ')[:16])}:</span> "
+        f"{escape(one_line(s.text))}</li>"
+        for s in quote.context
+    )
+    return (
+        f'<div class="quote"><blockquote>“{escape(quote.text)}”</blockquote>'
+        f'<span class="by">({escape(quote.attribution)})</span>'
+        f"<details><summary>in context</summary><ol class='context'>{said}</ol>"
+        f"<p class='muted'>{escape(quote.source)}, line {quote.line}{_sure(quote)}</p>"
+        "</details></div>"
+    )
+
+
+EMERGENT_NOTE = (
+    "Topics that match none of the study's themes and are not everyday talk: what the "
+    "community talks about that the codebook did not foresee. Listed only when a topic holds "
+    "enough messages (1% of them, and at least the report's minimum) and, where coherence "
+    "was measured, is at least as coherent as the least coherent of the study's themes."
+)
+TOPICS_NOTE = (
+    "Every topic the model found: those matched to a theme, everyday talk (thanks, greetings, "
+    "wishes: most of their top terms are its formulas), emergent topics, and minor ones (too "
+    "small or too loose to read). Coherence is NPMI: how much more often a topic's top terms "
+    "occur in the same message than chance would have them, from -1 (never together) through "
+    "0 (as chance) to 1 (always together). Chat messages are short, so most pairs of terms "
+    "never meet in one and values near or below 0 are usual: compare topics with one another, "
+    "not with 0. Blank: too few messages to measure."
+)
+
+
+def _npmi(value: object) -> str:
+    return "" if value == "" or value is None else f"{float(value):.2f}"  # type: ignore[arg-type]
+
+
+def _sure(quote: Quote) -> str:
+    if quote.confidence is None:
+        return ""
+    return f"; Guyub's confidence in its themes: {quote.confidence:.0%}"
 
 
 def _table(rows: Sequence[dict[str, object]], columns: Sequence[str | tuple[str, str]]) -> str:
@@ -93,9 +238,7 @@ def _table(rows: Sequence[dict[str, object]], columns: Sequence[str | tuple[str,
             value = row.get(column, "")
             label = escape(title)
             if column == "quotes":
-                quotes = "".join(
-                    f'<p class="quote">{escape(q)}</p>' for q in str(value).splitlines()
-                )
+                quotes = "".join(map(quote_html, value))  # type: ignore[arg-type]
                 cells.append(f'<td data-label="{label}">{quotes}</td>')
             elif isinstance(value, int | float):
                 cells.append(f'<td class="num" data-label="{label}">{value}</td>')
@@ -105,6 +248,60 @@ def _table(rows: Sequence[dict[str, object]], columns: Sequence[str | tuple[str,
     return (
         f"<table class='cards'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
     )
+
+
+def _quality_section(
+    quality: dict | None, theme_ids: Sequence[str], names: Sequence[str]
+) -> list[str]:
+    """How well the model did on seeds it was not fitted on: per theme on the seed set's
+    held-out test split, beside the train split cross-validated; and how often its
+    themes were right at each level of its confidence."""
+    if not quality or "seed_test" not in quality:
+        return []
+    test, cv = quality["seed_test"], quality.get("seed_cv") or {}
+    rows = [
+        {
+            "Theme": name,
+            "Held-out seeds": m["support"],
+            "Precision": f"{m['precision']:.2f}",
+            "Recall": f"{m['recall']:.2f}",
+            "F1": f"{m['f1']:.2f}",
+            "F1, cross-validated": f"{cv['per_theme'][theme]['f1']:.2f}"
+            if theme in cv.get("per_theme", {})
+            else "",
+        }
+        for theme, name in zip(theme_ids, names, strict=True)
+        if (m := test["per_theme"].get(theme))
+    ]
+    parts = [
+        "<h3>The model's quality on seeds it did not learn from</h3>",
+        "<p class='muted'>Held out: the seed set's test split, never used in fitting or in "
+        f"choosing any setting (macro-F1 {test['macro_f1']:.2f}). Cross-validated: each train "
+        f"seed labelled by a model fitted without it ({cv.get('folds', '?')} folds; the "
+        "thresholds were chosen on these labels, so it flatters a little"
+        + (f"; macro-F1 {cv['macro_f1']:.2f}" if "macro_f1" in cv else "")
+        + ").</p>",
+        _table(rows, list(rows[0]) if rows else []),
+    ]
+    bands = test.get("confidence")
+    if bands:
+        shown = [
+            {
+                "Confidence": f"{b['from']:.0%} to {b['to']:.0%}",
+                "Themes given to held-out seeds": b["claims"],
+                "Right": "" if b["right"] is None else f"{b['right']:.0%}",
+            }
+            for b in bands
+        ]
+        parts += [
+            "<h3>What a confidence means</h3>",
+            "<p class='muted'>Each theme the model gave a held-out seed, by its confidence "
+            "in it, and the share the seed's labels hold. The seeds hold more theme talk than "
+            "a chat does: on a chat, read a confidence as an order (surer or less sure), the "
+            "shares as the seeds' measure.</p>",
+            _table(shown, list(shown[0])),
+        ]
+    return parts
 
 
 def _agreement_section(agreement: dict) -> list[str]:
@@ -155,13 +352,20 @@ def render_report(
     themes: Sequence[dict[str, object]],
     members: Sequence[dict[str, object]],
     topics: Sequence[dict[str, object]],
-    weekly: dict[str, dict[str, float]],
+    prevalence: Prevalence,
     ledger: Sequence[dict[str, object]],
     model_facts: dict[str, object],
     theme_ids: Sequence[str],
+    names: Sequence[str],
     agreement: dict[str, object] | None = None,
+    quality: dict[str, object] | None = None,
 ) -> str:
-    emergent = [t for t in topics if t["theme"] == "emergent"]
+    emergent = [t for t in topics if t["kind"] == EMERGENT]
+    name_of = dict(zip(theme_ids, names, strict=True))
+    topic_rows = [
+        {**t, "theme": name_of.get(str(t["theme"]), t["kind"]), "coherence": _npmi(t["coherence"])}
+        for t in topics
+    ]
     ledger_rows = [
         {
             "source": r["source"],
@@ -183,27 +387,43 @@ def render_report(
         "<h2>Summary</h2><ul>" + "".join(f"<li>{escape(s)}</li>" for s in summary) + "</ul>",
         "<h2>Table II: themes and supporting quotes</h2>",
         _table(with_percentages(themes), THEME_COLUMNS),
-        "<h2>Theme prevalence by week</h2>",
-        f"<figure>{weekly_plot(weekly, theme_ids)}</figure>"
-        if weekly
-        else "<p>No dated messages.</p>",
+        f"<h2>Theme prevalence by {prevalence.unit}</h2>",
+        *prevalence_section(prevalence, names),
         "<h2>Table III: themes per member</h2>",
-        _table(members, MEMBER_COLUMNS),
-        "<h2>Members by theme</h2>",
-        f"<figure>{heatmap(members, theme_ids)}</figure>" if members else "<p>No members.</p>",
-        "<h2>Topics</h2>",
-        _table(topics, ["topic", "theme", "top_terms", "size", "coherence"]),
+        "<p class='muted'>Each cell: the share of the member's messages that carry the theme "
+        "(their number).</p>",
+        _table(member_cells(members, theme_ids), member_columns(theme_ids, names)),
         "<h2>Emergent topics</h2>",
-        "<p class='muted'>Topics that match none of the study's themes: what the community "
-        "talks about that the codebook did not foresee.</p>",
-        _table(emergent, ["topic", "label", "top_terms", "size", "quotes"])
+        f"<p class='muted'>{EMERGENT_NOTE}</p>",
+        _table(
+            emergent,
+            [
+                ("label", "Topic"),
+                ("top_terms", "Top terms"),
+                ("size", "Messages"),
+                ("quotes", "Quotes"),
+            ],
+        )
         if emergent
-        else "<p>None.</p>",
+        else "<p>None passed the bar.</p>",
+        "<h2>Topics</h2>",
+        f"<p class='muted'>{TOPICS_NOTE}</p>",
+        _table(
+            topic_rows,
+            [
+                ("topic", "Topic"),
+                ("theme", "Theme or kind"),
+                ("top_terms", "Top terms"),
+                ("size", "Messages"),
+                ("coherence", "Coherence (NPMI)"),
+            ],
+        ),
         "<h2>How the data was read</h2>",
         _table(
             ledger_rows, ["source", "format", "date order", "lines", "records", "skips", "error"]
         ),
         "<h2>How themes were assigned</h2><ul>" + facts + "</ul>",
+        *_quality_section(quality, theme_ids, names),
         *(_agreement_section(agreement) if agreement else []),
         "</body></html>\n",
     ]

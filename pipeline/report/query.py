@@ -5,7 +5,7 @@ columns it needs, a part at a time, whatever the run's size."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import cached_property
@@ -19,6 +19,13 @@ from pipeline.engine.queries import duckdb_connection
 
 # Rows fetched at a time while ranked candidates are read.
 _FETCH = 2_000
+# A message with fewer words than this beyond the formulas of everyday talk says
+# little else: "Selamat mas, ikut senang", "Siap bu" (configs/everyday_talk.txt).
+EVERYDAY_BELOW = 2
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,7 @@ class Overview:
     last: str
     with_theme: int  # messages carrying at least one theme
     chats: list[str]
+    everyday: int = 0  # messages with no theme that are everyday talk
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,7 @@ class Candidate:
     text: str
     source: str
     line: int
+    confidence: float | None
 
 
 @dataclass(frozen=True)
@@ -74,23 +83,41 @@ class Candidates:
 
 
 # What a candidate is read with, and the order of a ranking (s: its score).
-_CANDIDATE = "filename, file_row_number, author, timestamp, tokens, text, source, line"
+_CANDIDATE = "filename, file_row_number, author, timestamp, tokens, text, source, line, confidence"
 _RANKING = "s DESC, timestamp, filename, file_row_number"
 
 
 def _candidate(row: tuple) -> Candidate:
-    part, number, author, timestamp, tokens, text, source, line, score = row
-    return Candidate((part, number), score, author, timestamp, tuple(tokens), text, source, line)
+    part, number, author, timestamp, tokens, text, source, line, confidence, score = row
+    return Candidate(
+        (part, number), score, author, timestamp, tuple(tokens), text, source, line, confidence
+    )
 
 
 class MessageQueries:
     """A DuckDB view `m` over a messages dataset, with each row's part and row number."""
 
-    def __init__(self, dataset: Path, engine: EngineConfig | None = None):
+    def __init__(
+        self,
+        dataset: Path,
+        engine: EngineConfig | None = None,
+        everyday: Collection[str] = frozenset(),
+    ):
+        """`everyday`: the words of everyday talk; a message with fewer than
+        EVERYDAY_BELOW tokens outside them is everyday talk (its `everyday` column)."""
         with ExitStack() as stack:
             self._db = stack.enter_context(duckdb_connection(engine))
             files = [str(part) for part in dataset_parts(dataset)]
-            self._db.read_parquet(files, filename=True, file_row_number=True).create_view("m")
+            self._db.read_parquet(files, filename=True, file_row_number=True).create_view("raw")
+            words = ", ".join(_sql_text(word) for word in sorted(everyday)) or "NULL"
+            columns = {name for (name, *_) in self._db.execute("DESCRIBE raw").fetchall()}
+            # a run made before confidence was measured has none
+            confidence = "" if "confidence" in columns else ", NULL::DOUBLE AS confidence"
+            self._db.execute(
+                "CREATE VIEW m AS SELECT *, len(list_filter(tokens, lambda t: "
+                f"NOT list_contains([{words}]::VARCHAR[], t))) < {EVERYDAY_BELOW:d} AS everyday"
+                f"{confidence} FROM raw"
+            )
             self._closing = stack.pop_all()  # kept open until the queries are done
 
     def __enter__(self) -> MessageQueries:
@@ -108,12 +135,13 @@ class MessageQueries:
 
     @cached_property
     def overview(self) -> Overview:
-        n, authors, first, last, coded = self.rows(
+        n, authors, first, last, coded, everyday = self.rows(
             "SELECT count(*), count(DISTINCT author), min(nullif(timestamp, '')), "
-            "max(nullif(timestamp, '')), count(*) FILTER (WHERE len(themes) > 0) FROM m"
+            "max(nullif(timestamp, '')), count(*) FILTER (WHERE len(themes) > 0), "
+            "count(*) FILTER (WHERE len(themes) = 0 AND everyday) FROM m"
         )[0]
         chats = sorted(chat for (chat,) in self.rows("SELECT DISTINCT chat FROM m"))
-        return Overview(n, authors, first or "", last or "", coded, chats)
+        return Overview(n, authors, first or "", last or "", coded, chats, everyday)
 
     def theme_counts(self) -> dict[str, tuple[int, int]]:
         """Per theme: its messages and the members who wrote them."""
@@ -152,6 +180,32 @@ class MessageQueries:
             )
         }
 
+    def context(
+        self, places: Sequence[tuple[str, int]], around: int
+    ) -> dict[tuple[str, int], list[tuple[str, str, str, int]]]:
+        """For each (source, line) of a message, the messages from `around` before it to
+        `around` after it in the same source, in order, as (author, timestamp, text,
+        line); a message's neighbours by line, whatever lies between them (events,
+        skipped lines)."""
+        if not places:
+            return {}
+        sources, lines = zip(*places, strict=True)
+        found: dict[tuple[str, int], list[tuple[str, str, str, int]]] = {}
+        for source, at, author, timestamp, text, line in self.rows(
+            "WITH quoted AS (SELECT unnest(?::VARCHAR[]) AS source, unnest(?::BIGINT[]) AS line), "
+            "placed AS (SELECT source, line, author, timestamp, text, "
+            "row_number() OVER (PARTITION BY source ORDER BY line) AS place FROM m "
+            "WHERE source IN (SELECT source FROM quoted)), "
+            "centre AS (SELECT source, line AS quote_line, place FROM placed JOIN quoted USING (source, line)) "
+            "SELECT centre.source, quote_line, author, timestamp, text, placed.line FROM centre "
+            "JOIN placed ON placed.source = centre.source "
+            "AND placed.place BETWEEN centre.place - ? AND centre.place + ? "
+            "ORDER BY centre.source, quote_line, placed.line",
+            [list(sources), list(lines), around, around],
+        ):
+            found.setdefault((source, at), []).append((author, timestamp, text, line))
+        return found
+
     def topic_sizes(self) -> dict[int, int]:
         """Messages per dominant topic (those with no topic weight left out)."""
         return dict(self.rows("SELECT topic, count(*) FROM m WHERE topic >= 0 GROUP BY topic"))
@@ -159,12 +213,12 @@ class MessageQueries:
     def theme_candidates(
         self, theme_ids: Sequence[str], pool_size: int, min_tokens: int
     ) -> list[Candidates]:
-        """Per theme, the messages given it with at least `min_tokens` tokens, by their
-        score for it."""
-        where = "list_contains(themes, ?) AND len(tokens) >= ?"
+        """Per theme, the messages given it with at least `min_tokens` tokens that are
+        not everyday talk, by their score for it."""
+        where = "list_contains(themes, ?) AND len(tokens) >= ? AND NOT everyday"
         pools, counts = self._pools(
             "SELECT *, theme AS grp, theme_scores[list_position(?, theme)] AS s "
-            "FROM m, unnest(themes) AS given(theme) WHERE len(tokens) >= ?",
+            "FROM m, unnest(themes) AS given(theme) WHERE len(tokens) >= ? AND NOT everyday",
             [list(theme_ids), min_tokens],
             pool_size,
         )
@@ -185,14 +239,14 @@ class MessageQueries:
         tokens, by their weight on it."""
         pools, counts = self._pools(
             "SELECT *, topic AS grp, topic_weights[topic + 1] AS s FROM m "
-            "WHERE topic >= 0 AND len(tokens) >= ?",
+            "WHERE topic >= 0 AND len(tokens) >= ? AND NOT everyday",
             [min_tokens],
             pool_size,
         )
         return [
             Candidates(
                 self,
-                "topic = ? AND len(tokens) >= ?",
+                "topic = ? AND len(tokens) >= ? AND NOT everyday",
                 [k, min_tokens],
                 f"topic_weights[{k + 1:d}]",
                 counts.get(k, 0),

@@ -21,6 +21,7 @@ OUTPUTS = [
     "members.md",
     "themes.tex",
     "members.tex",
+    "prevalence.csv",
     "report.html",
     "manifest.json",
 ]
@@ -141,7 +142,10 @@ def test_evaluate_json_contract(tmp_path):
     result = runner.invoke(app, ["evaluate", str(labelled), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"macro_f1", "micro_f1", "per_theme", "everyday_test"}
+    assert set(data) == {"macro_f1", "micro_f1", "per_theme", "everyday_test", "confidence"}
+    # each theme given, by band of confidence: how many, and the share right
+    assert [band["from"] for band in data["confidence"]] == [0.0, 0.5, 0.8]
+    assert sum(band["claims"] for band in data["confidence"]) >= 1
     # the shipped model's rate on its held-out everyday texts, which carry no theme
     assert set(data["everyday_test"]) == {"texts", "given_a_theme", "by_source", "by_theme"}
     assert 0.0 <= data["everyday_test"]["given_a_theme"] <= 0.10

@@ -7,7 +7,19 @@ from pipeline.normalise import Normalised
 from pipeline.records import Message
 from pipeline.report.data import RunData
 from pipeline.report.query import MessageQueries
-from pipeline.report.tables import QUOTE_MIN_TOKENS, member_table, pick_quotes, weekly_shares
+from pipeline.report.tables import (
+    EMERGENT,
+    EVERYDAY,
+    MINOR,
+    QUOTE_MIN_TOKENS,
+    THEME,
+    TopicBar,
+    member_table,
+    pick_quotes,
+    prevalence,
+    topic_kind,
+    with_context,
+)
 
 
 def message(i: int, author: str, text: str, timestamp: str = "2024-01-01T10:00") -> Message:
@@ -69,21 +81,93 @@ def test_quotes_prefer_high_scores_from_different_authors_without_near_duplicate
     assert quotes[0].cite() == '"beli tepung murah di pasar lima" (A, 2024-01-01, g.txt:1)'
 
 
-def test_weekly_shares_by_iso_week(dataset):
+def test_prevalence_by_week_counts_every_week_from_the_first_to_the_last(dataset):
     messages = [
-        message(0, "A", "x", "2024-01-01T10:00"),  # Monday of 2024-W01
-        message(1, "A", "x", "2024-01-07T10:00"),  # Sunday, same week
-        message(2, "A", "x", "2024-01-08T10:00"),  # 2024-W02
+        message(0, "A", "x", "2024-01-01T10:00"),  # a Monday
+        message(1, "A", "x", "2024-01-07T10:00"),  # the Sunday of that week
+        message(2, "A", "x", "2024-01-22T10:00"),  # two weeks on: 2024-01-15 is empty
         message(3, "B", "x", ""),  # no time: in no week
     ]
     assigned = np.array([[True, False], [False, False], [True, True], [True, True]])
     data = dataset(messages, assigned * 1.0, assigned)
     with MessageQueries(data.messages) as queries:
-        weekly = weekly_shares(data, queries)
-    assert weekly == {
-        "2024-W01": {"a": 0.5, "b": 0.0},
-        "2024-W02": {"a": 1.0, "b": 1.0},
+        shown = prevalence(data, queries, "auto", min_messages=2)
+    assert shown.unit == "week"
+    assert shown.periods == ["2024-01-01", "2024-01-08", "2024-01-15", "2024-01-22"]
+    assert shown.messages == [2, 0, 0, 1]
+    assert shown.given == {"a": [1, 0, 0, 1], "b": [0, 0, 0, 1]}
+    assert [shown.sparse(i) for i in range(4)] == [False, True, True, True]
+    assert shown.share("a", 0) == 0.5 and shown.share("a", 1) is None
+    rows = shown.rows()
+    assert rows[0] == {
+        "period": "2024-01-01",
+        "messages": 2,
+        "too_few": False,
+        "theme": "a",
+        "theme_messages": 1,
+        "share": 0.5,
     }
+    assert rows[2]["share"] == "" and len(rows) == 4 * 2
+
+
+def test_prevalence_of_a_long_span_is_by_month(dataset):
+    messages = [
+        message(0, "A", "x", "2023-11-30T10:00"),
+        message(1, "A", "x", "2024-02-01T10:00"),
+        message(2, "A", "x", "2024-06-15T10:00"),  # 198 days after the first: months
+    ]
+    data = dataset(messages, [1.0, 0.0, 1.0], np.array([[True], [False], [True]]))
+    with MessageQueries(data.messages) as queries:
+        shown = prevalence(data, queries, "auto")
+        by_week = prevalence(data, queries, "week")
+    assert shown.unit == "month"
+    assert shown.periods == [
+        "2023-11",
+        "2023-12",
+        "2024-01",
+        "2024-02",
+        "2024-03",
+        "2024-04",
+        "2024-05",
+        "2024-06",
+    ]
+    assert shown.messages == [1, 0, 0, 1, 0, 0, 0, 1]
+    assert by_week.unit == "week" and len(by_week.periods) == 29  # 2023-11-27 .. 2024-06-10
+
+
+def test_quotes_are_never_everyday_talk_and_open_in_their_context(dataset):
+    messages = [
+        message(0, "A", "ruko disewakan dekat kampus murah"),
+        message(1, "B", "selamat pagi semua terima kasih"),  # everyday talk: not quoted
+        message(2, "C", "harga gula turun minggu ini"),
+        message(3, "D", "siap terima kasih info"),  # one word beyond the formulas
+        message(4, "E", "tepung terigu naik lagi"),
+    ]
+    tokens = [m.text.split() for m in messages]
+    data = dataset(messages, [0.5, 0.99, 0.6, 0.98, 0.4], tokens=tokens)
+    everyday = {"selamat", "pagi", "semua", "terima", "kasih", "siap"}
+    with MessageQueries(data.messages, everyday=everyday) as queries:
+        (candidates,) = queries.theme_candidates(["a"], 500, QUOTE_MIN_TOKENS)
+        quotes = pick_quotes(candidates, 5)
+        assert [q.line for q in quotes] == [3, 1, 5]
+        rows = [{"quotes": quotes}]
+        with_context(queries, [rows], 1)
+        assert queries.overview.everyday == 0  # every message here carries a theme
+    # one message before and one after, in the source's order, the quote among them
+    assert [[s.line for s in q.context] for q in rows[0]["quotes"]] == [[2, 3, 4], [1, 2], [4, 5]]
+    assert rows[0]["quotes"][0].context[1].text == "harga gula turun minggu ini"
+
+
+def test_topic_kinds():
+    bar = TopicBar(everyday={"terima", "selamat", "datang"}, size=10, coherence=-0.2)
+    assert topic_kind("trust", ["bayar", "terima"], 3, None, bar) == THEME
+    # most shown terms hold a word of everyday talk
+    thanks = ["terima", "info", "terima info", "selamat datang"]
+    assert topic_kind("emergent", thanks, 40, 0.1, bar) == EVERYDAY
+    assert topic_kind("emergent", ["jual", "sambal", "online"], 40, -0.1, bar) == EMERGENT
+    assert topic_kind("emergent", ["jual", "sambal", "online"], 9, -0.1, bar) == MINOR  # small
+    assert topic_kind("emergent", ["jual", "sambal", "online"], 40, -0.3, bar) == MINOR  # loose
+    assert topic_kind("emergent", ["jual", "sambal", "online"], 40, None, bar) == EMERGENT
 
 
 def test_quotes_from_a_large_theme_are_the_ones_a_full_ranking_gives(dataset):
@@ -150,8 +234,8 @@ def test_member_table_counts_by_hand(dataset):
     with MessageQueries(data.messages) as queries:
         rows = member_table(data, queries)
     assert rows == [
-        {"author": "A", "messages": 2, "themes": "a (1.00); b (0.50)", "a": 1.0, "b": 0.5},
-        {"author": "B", "messages": 1, "themes": "", "a": 0.0, "b": 0.0},
+        {"author": "A", "messages": 2, "a": 1.0, "a_messages": 2, "b": 0.5, "b_messages": 1},
+        {"author": "B", "messages": 1, "a": 0.0, "a_messages": 0, "b": 0.0, "b_messages": 0},
     ]
 
 
@@ -165,3 +249,15 @@ def test_the_dataset_reads_as_one_table_in_pandas_and_duckdb(dataset, monkeypatc
     assert pd.read_parquet(data.messages)["text"].tolist() == [m.text for m in messages]
     glob = str(data.messages / "*.parquet")
     assert duckdb.sql(f"SELECT count(*) FROM read_parquet('{glob}')").fetchall() == [(5,)]
+
+
+def test_the_words_of_everyday_talk_are_as_the_normaliser_writes_them():
+    from pipeline.config import load_config, resolve_data_path
+    from pipeline.normalise import Normaliser
+    from pipeline.normalise.resources import read_word_list
+
+    config = load_config()
+    words = read_word_list(resolve_data_path(config.report.everyday_talk))
+    normaliser = Normaliser(config.normalise)
+    assert len(words) > 30
+    assert {word: normaliser(word).tokens for word in words} == {word: [word] for word in words}
