@@ -11,7 +11,7 @@ so a run killed at any point and run again gives what an uninterrupted run gives
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.batch.store import Store
-from pipeline.config import Config, IngestConfig
+from pipeline.config import Config, IngestConfig, ReportConfig
 from pipeline.engine.cluster import Engine
 from pipeline.ingest import IngestError, expand_inputs, read_export
 from pipeline.ingest.sources import refuse_special_file
@@ -35,6 +35,7 @@ from pipeline.privacy import Privacy, mask_path
 from pipeline.progress import Progress
 from pipeline.records import Message
 from pipeline.report.html import render_batch_report
+from pipeline.report.tables import Prevalence, prevalence_of
 from pipeline.report.write import write_csv, write_json
 
 # A refit looks due when new messages are explained this much worse than the fit's own.
@@ -114,7 +115,7 @@ def run_batch(
         store.rollback()
         raise
     with progress.stage("report"):
-        write_batch_reports(store, model, version, report_dir)
+        write_batch_reports(store, model, version, report_dir, config.report)
     progress.event("batch_done", **summary.as_dict())
     return summary
 
@@ -193,39 +194,57 @@ def _score(
     }
 
 
-def weekly_rows(store: Store, model: ThemeModel, version: str) -> list[dict[str, object]]:
-    """Per chat and for all chats: each ISO week's messages and theme shares."""
-    ids = model.theme_ids
-    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * (len(ids) + 1))
-    index = {t: i for i, t in enumerate(ids)}
+ALL_CHATS = "(all chats)"
+
+
+def weekly_prevalence(
+    store: Store, model: ThemeModel, version: str, min_messages: int
+) -> dict[str, Prevalence]:
+    """Per chat and for all chats: theme prevalence by week (as the run report counts it)."""
+    days: dict[str, Counter[date]] = defaultdict(Counter)
+    given: dict[str, Counter[tuple[date, str]]] = defaultdict(Counter)
     for chat, timestamp, themes in store.scored_messages(version):
         if not timestamp:
             continue
-        year, week, _ = date.fromisoformat(timestamp[:10]).isocalendar()
-        key = f"{year}-W{week:02d}"
-        for scope in (chat, "(all chats)"):
-            row = counts[(scope, key)]
-            row[-1] += 1
+        day = date.fromisoformat(timestamp[:10])
+        for scope in (chat, ALL_CHATS):
+            days[scope][day] += 1
             for theme in themes:
-                row[index[theme]] += 1
+                given[scope][day, theme] += 1
+    return {
+        scope: prevalence_of(days[scope], given[scope], model.theme_ids, "week", min_messages)
+        for scope in sorted(days, key=lambda c: (c != ALL_CHATS, c))
+    }
+
+
+def weekly_rows(weekly: dict[str, Prevalence]) -> list[dict[str, object]]:
+    """weekly.csv: per chat and week (its Monday), its messages and each theme's share."""
     return [
         {
             "chat": scope,
             "week": week,
-            "messages": row[-1],
-            **{t: round(row[i] / row[-1], 4) for i, t in enumerate(ids)},
+            "messages": shown.messages[i],
+            **{t: round(shown.share(t, i) or 0.0, 4) for t in shown.given},
         }
-        for (scope, week), row in sorted(counts.items())
+        for scope, shown in sorted(weekly.items())
+        for i, week in enumerate(shown.periods)
+        if shown.messages[i]
     ]
 
 
-def write_batch_reports(store: Store, model: ThemeModel, version: str, report_dir: Path) -> None:
-    weekly = weekly_rows(store, model, version)
+def write_batch_reports(
+    store: Store, model: ThemeModel, version: str, report_dir: Path, config: ReportConfig
+) -> None:
+    weekly = weekly_prevalence(store, model, version, config.min_period_messages)
     runs = store.runs()
-    html = render_batch_report(weekly, runs, model.theme_ids)
+    html = render_batch_report(weekly, runs, [t.name_en for t in model.themes])
 
     def fill(staging: Path) -> None:
-        write_csv(staging / "weekly.csv", weekly, ["chat", "week", "messages", *model.theme_ids])
+        write_csv(
+            staging / "weekly.csv",
+            weekly_rows(weekly),
+            ["chat", "week", "messages", *model.theme_ids],
+        )
         write_json(staging / "runs.json", runs)
         (staging / "report.html").write_text(html, encoding="utf-8")
 

@@ -72,21 +72,6 @@ def _svg(figure) -> str:
     return text[text.index("<svg") :]
 
 
-def weekly_plot(weekly: dict[str, dict[str, float]], theme_ids: Sequence[str]) -> str:
-    weeks = list(weekly)
-    figure, axis = _pyplot().subplots(figsize=(9, 3.8))
-    for theme in theme_ids:
-        axis.plot(
-            range(len(weeks)), [weekly[w][theme] for w in weeks], marker="o", ms=3, label=theme
-        )
-    step = max(1, len(weeks) // 30)  # at most ~30 labels, however long the history
-    axis.set_xticks(range(0, len(weeks), step), weeks[::step], rotation=60, fontsize=7)
-    axis.set_ylabel("share of the week's messages")
-    axis.legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    axis.grid(alpha=0.3)
-    return _svg(figure)
-
-
 def _percent(value: float) -> str:
     return f"{value:.0%}"
 
@@ -431,24 +416,19 @@ def render_report(
 
 
 def render_batch_report(
-    weekly: Sequence[dict[str, object]], runs: Sequence[dict[str, object]], theme_ids: Sequence[str]
+    weekly: dict[str, Prevalence], runs: Sequence[dict[str, object]], names: Sequence[str]
 ) -> str:
-    """The batch job's page: theme shares by week for all chats and for each chat, and
-    the history of runs with their drift warnings."""
-    by_chat: dict[str, dict[str, dict[str, float]]] = {}
-    for row in weekly:
-        by_chat.setdefault(str(row["chat"]), {})[str(row["week"])] = {
-            t: float(row[t]) for t in theme_ids
-        }  # type: ignore[arg-type]
+    """The batch job's page: theme prevalence by week for all chats and for each chat,
+    and the history of runs with their drift warnings."""
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width, initial-scale=1'>",
         f"<title>Guyub batch report</title><style>{STYLE}</style></head><body>",
         "<h1>Guyub batch report</h1>",
     ]
-    for chat in sorted(by_chat, key=lambda c: (c != "(all chats)", c)):
-        parts.append(f"<h2>{escape(chat)}: theme shares by week</h2>")
-        parts.append(f"<figure>{weekly_plot(by_chat[chat], theme_ids)}</figure>")
+    for chat, shown in weekly.items():
+        parts.append(f"<h2>{escape(chat)}: theme prevalence by week</h2>")
+        parts.extend(prevalence_section(shown, names))
     history = [
         {
             "run": r["run_id"],

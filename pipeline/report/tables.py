@@ -331,8 +331,23 @@ def prevalence(
 ) -> Prevalence:
     """Theme prevalence over time, counted per day by DuckDB and gathered into periods."""
     days = {date.fromisoformat(day): n for day, n in queries.day_counts().items()}
+    given = {
+        (date.fromisoformat(day), theme): n
+        for (day, theme), n in queries.day_theme_counts().items()
+    }
+    return prevalence_of(days, given, data.theme_ids, setting, min_messages)
+
+
+def prevalence_of(
+    days: dict[date, int],
+    given_on_days: dict[tuple[date, str], int],
+    theme_ids: Sequence[str],
+    setting: str = "auto",
+    min_messages: int = 10,
+) -> Prevalence:
+    """Theme prevalence over time from messages per day and per day and theme."""
     if not days:
-        return Prevalence("week", [], [], {theme: [] for theme in data.theme_ids}, min_messages)
+        return Prevalence("week", [], [], {theme: [] for theme in theme_ids}, min_messages)
     unit = period_unit(min(days), max(days), setting)
     starts = [_period_start(min(days), unit)]
     while (following := _next_period(starts[-1], unit)) <= max(days):
@@ -341,9 +356,9 @@ def prevalence(
     messages = [0] * len(starts)
     for day, n in days.items():
         messages[place[_period_start(day, unit)]] += n
-    given = {theme: [0] * len(starts) for theme in data.theme_ids}
-    for (day, theme), n in queries.day_theme_counts().items():
+    given = {theme: [0] * len(starts) for theme in theme_ids}
+    for (day, theme), n in given_on_days.items():
         if theme in given:
-            given[theme][place[_period_start(date.fromisoformat(day), unit)]] += n
+            given[theme][place[_period_start(day, unit)]] += n
     label = (lambda d: d.isoformat()) if unit == "week" else (lambda d: d.isoformat()[:7])
     return Prevalence(unit, [label(s) for s in starts], messages, given, min_messages)

@@ -110,7 +110,8 @@ def test_weekly_report_shows_a_trend_over_three_weeks(tmp_path):
         batch([path], tmp_path / "s.duckdb", tmp_path / "out")
     rows = (tmp_path / "out" / "weekly.csv").read_text().splitlines()
     weeks = {row.split(",")[1] for row in rows[1:] if row.startswith("(all chats)")}
-    assert weeks == {"2024-W02", "2024-W03", "2024-W04"}
+    # the weeks of 2024-01-08, -15 and -22, by their Mondays as the run report shows them
+    assert weeks == {"2024-01-08", "2024-01-15", "2024-01-22"}
     runs = json.loads((tmp_path / "out" / "runs.json").read_text())
     assert [r["status"] for r in runs] == ["done", "done", "done"]
     # values, not JSON text inside the JSON

@@ -280,9 +280,29 @@ def test_report_rebuilds_the_same_tables_without_refitting(run_dir, tmp_path):
         "members.md",
         "themes.tex",
         "members.tex",
+        "prevalence.csv",
         "report.html",
     ):
         assert (copy / name).read_bytes() == (run_dir / name).read_bytes(), name
+
+
+def test_report_names_the_themes_in_the_reports_language(run_dir, tmp_path):
+    import shutil
+    import tomllib
+
+    from pipeline import CONFIG_DIR
+
+    codebook = tomllib.loads((CONFIG_DIR / "codebook.toml").read_text(encoding="utf-8"))
+    indonesian = [theme["name_id"] for theme in codebook["themes"].values()]
+    copy = tmp_path / "copy"
+    shutil.copytree(run_dir, copy)
+    result = runner.invoke(app, ["report", str(copy), "--set", 'report.language="id"'])
+    assert result.exit_code == 0, result.output
+    themes = list(csv.DictReader((copy / "themes.csv").open(encoding="utf-8")))
+    assert [row["name"] for row in themes] == indonesian
+    header = (copy / "members.md").read_text(encoding="utf-8").splitlines()[4]
+    assert header == "| Member | Messages | " + " | ".join(indonesian) + " |"
+    assert "<th>Kebersamaan</th>" in (copy / "report.html").read_text(encoding="utf-8")
 
 
 def test_report_rebuilds_a_run_written_before_messages_became_a_dataset_folder(run_dir, tmp_path):
