@@ -7,6 +7,7 @@ import logging
 import tempfile
 import time
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 
@@ -122,10 +123,14 @@ def _normalise_map(path: Path, cap: int, workers: int) -> int:
     """The normalising map over the run's record parts, on `workers` workers; a timed
     run starts with cold caches, as a run does."""
     from pipeline.normalise import Normaliser
-    from pipeline.normalise.parallel import normalise_parts
+    from pipeline.normalise.parallel import normalise_parts, normaliser_for
 
-    with _parts(path, cap) as parts, _engine(workers) as (engine, config), _timed():
-        normalise_parts(parts, Normaliser(config.normalise), engine)
+    with _parts(path, cap) as parts, _engine(workers) as (engine, config):
+        # the workers build their normaliser as the cluster starts, as a run's do while
+        # it reads (Engine.start_early)
+        engine.on_workers(partial(normaliser_for, config.normalise))
+        with _timed():
+            normalise_parts(parts, Normaliser(config.normalise), engine)
     return sum(part.rows for part in parts)
 
 

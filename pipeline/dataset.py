@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, pairwise
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -81,6 +81,8 @@ class Part:
 
     @property
     def normalised(self) -> str:
+        """A folder of the part's normalised rows, written in NORMALISED_SPLITS slices
+        by as many tasks (read whole by `read_table`)."""
         return self._file("normalised")
 
     @property
@@ -144,8 +146,33 @@ def write_part(path: str | Path, table: pa.Table) -> None:
     pq.write_table(table, path, compression="zstd")
 
 
+def read_table(path: str | Path, columns: Sequence[str] | None = None) -> pa.Table:
+    """A part's file, or a folder of its slices (`slice_name`) read as one table."""
+    path = Path(path)
+    if not path.is_dir():
+        return pq.read_table(path, columns=columns)
+    slices = sorted(path.glob("rows-*.parquet"))
+    return pa.concat_tables(pq.read_table(piece, columns=columns) for piece in slices)
+
+
 def read_column(path: str | Path, name: str) -> pa.ChunkedArray:
-    return pq.read_table(path, columns=[name]).column(name)
+    return read_table(path, [name]).column(name)
+
+
+# A part is normalised by this many tasks, each a slice of its rows: on two workers
+# the 9.4 parts of a million messages end 5 parts to 4.4 apart; 18.8 slices, 9.4 each.
+NORMALISED_SPLITS = 2
+
+
+def row_slices(rows: int) -> list[tuple[int, int]]:
+    """The part's rows as NORMALISED_SPLITS slices [start, stop) (one when empty)."""
+    bounds = [rows * k // NORMALISED_SPLITS for k in range(NORMALISED_SPLITS + 1)]
+    return [(a, b) for a, b in pairwise(bounds) if b > a] or [(0, 0)]
+
+
+def slice_name(start: int) -> str:
+    """Slices sort by name in the order of their rows."""
+    return f"rows-{start:09d}.parquet"
 
 
 def record_table(messages: Sequence[Message]) -> pa.Table:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from pipeline.config import Config
@@ -21,7 +22,7 @@ from pipeline.model.units import corpus_totals, sample_units, unit_layout
 from pipeline.model.validate import held_out_metrics, seed_cross_validation
 from pipeline.model.vectorise import TermTotals, Vectoriser
 from pipeline.normalise import Normaliser
-from pipeline.normalise.parallel import PartNormaliser
+from pipeline.normalise.parallel import PartNormaliser, normaliser_for
 from pipeline.outputs import check_output_folder
 from pipeline.progress import Progress
 from pipeline.provenance import fingerprint, run_manifest
@@ -125,7 +126,8 @@ def read_parts(
     """Read the inputs into parts in `workspace`, each part set normalising on the
     engine as it is written; `.finish()` on the normaliser waits for the last."""
     texts = likely_texts(sum(p.stat().st_size for p in inputs if p.is_file()))
-    engine.start_early(texts)
+    # the workers build their normaliser (lexicons, Sastrawi) as they start
+    engine.start_early(texts, partial(normaliser_for, normaliser.config))
     # parts are normalised on the workers as they are written, while this process
     # reads on (on 2 cores, 1M messages: ingest and normalise 22.3 -> 17.8 s)
     normalising = PartNormaliser(normaliser, engine, texts)

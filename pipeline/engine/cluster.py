@@ -66,6 +66,12 @@ def _call(function: Callable[[Any, Any], Any], shared: Any, blob: bytes) -> Whol
         return Whole(function(shared, msgspec.msgpack.decode(blob)))
 
 
+def _for_effect(function: Callable[[], Any]) -> None:
+    """`function()` on a worker, for what it leaves there: its result (a normaliser
+    with its caches, say) is not sent back."""
+    function()
+
+
 class Feed:
     """The chunks of a map kept, and mapped in this process when results are asked for."""
 
@@ -163,13 +169,19 @@ class Engine:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def start_early(self, likely_texts: int) -> None:
+    def start_early(self, likely_texts: int, prepare: Callable[[], Any] | None = None) -> None:
         """Start the local cluster on a thread while the inputs are read, when they are
         large enough that normalising them will want it (its processes take a second or
-        two to start and import Guyub). `likely_texts`: see `likely_texts`."""
+        two to start and import Guyub), and run `prepare()` on each worker then (what
+        every task will need, made once each). `likely_texts`: see `likely_texts`."""
         if self.config.scheduler == LOCAL and self.parallel_for(likely_texts):
-            self._starting = threading.Thread(target=self.client, daemon=True)
+            self._starting = threading.Thread(target=self._start, args=(prepare,), daemon=True)
             self._starting.start()
+
+    def _start(self, prepare: Callable[[], Any] | None) -> None:
+        client = self.client()
+        if prepare is not None:
+            client.run(_for_effect, prepare)
 
     def close(self) -> None:
         self._wait_for_start()
@@ -233,7 +245,7 @@ class Engine:
     def on_workers(self, function: Callable[[], Any]) -> None:
         """Run `function()` on every worker of a cluster this engine has used."""
         if self._client is not None:
-            self._client.run(function)
+            self._client.run(_for_effect, function)
 
     def client(self):
         """The Dask client, the local cluster started the first time it is needed."""

@@ -7,11 +7,10 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Sequence
 
 import numpy as np
-import pyarrow.parquet as pq
 import scipy.sparse as sp
 
 from pipeline.config import EngineConfig
-from pipeline.dataset import Part, applied_table, message_table, write_part
+from pipeline.dataset import Part, applied_table, message_table, read_table, write_part
 from pipeline.engine.cluster import IN_PROCESS, Engine
 from pipeline.model.classify import SCORE_CHUNK
 from pipeline.model.fitted import Applied, ThemeModel
@@ -71,7 +70,7 @@ def _apply_part(
 ) -> tuple[TermCounts, int]:
     model, terms = shared
     records_path, normalised_path, messages_path = job
-    records, normalised = pq.read_table(records_path), pq.read_table(normalised_path)
+    records, normalised = read_table(records_path), read_table(normalised_path)
     first, inverse = distinct_rows(records.column("text").to_pylist())
     chosen = normalised.take(first)
     X = model.vectoriser_.table_transform(chosen.column("tokens"))

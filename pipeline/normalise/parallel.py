@@ -14,9 +14,17 @@ import zlib
 from collections.abc import Sequence
 from functools import lru_cache, partial
 from itertools import chain
+from pathlib import Path
 
 from pipeline.config import NormaliseConfig
-from pipeline.dataset import Part, normalised_table, read_column, write_part
+from pipeline.dataset import (
+    Part,
+    normalised_table,
+    read_column,
+    row_slices,
+    slice_name,
+    write_part,
+)
 from pipeline.engine.cluster import Engine, Feed
 from pipeline.engine.collector import collector_paused
 from pipeline.normalise import Normalised, Normaliser
@@ -54,7 +62,8 @@ class PartNormaliser:
             pieces = _learn_pieces_once(part, config, self.engine, self.expected_rows)
             self.engine.on_workers(partial(_adopt_pieces, config, pieces))
         self.started = True
-        self.feed.add((part.records, part.normalised))
+        for start, stop in row_slices(part.rows):
+            self.feed.add((part.records, part.normalised, start, stop))
 
     def finish(self) -> None:
         self.feed.results()
@@ -120,14 +129,17 @@ def _adopt_pieces(config: NormaliseConfig, pieces: dict[str, tuple]) -> None:
     normaliser_for(config).adopt_pieces(pieces)
 
 
-def _normalise_part_on_worker(config: NormaliseConfig, job: tuple[str, str]) -> None:
+def _normalise_part_on_worker(config: NormaliseConfig, job: tuple[str, str, int, int]) -> None:
     _normalise_part(normaliser_for(config), job)
 
 
-def _normalise_part(normaliser: Normaliser, job: tuple[str, str]) -> None:
-    records, normalised = job
-    texts = read_column(records, "text").to_pylist()
-    write_part(normalised, normalised_table(normalise_all(texts, normaliser)))
+def _normalise_part(normaliser: Normaliser, job: tuple[str, str, int, int]) -> None:
+    """One slice of a part's rows normalised into its file in the part's folder."""
+    records, normalised, start, stop = job
+    texts = read_column(records, "text")[start:stop].to_pylist()
+    folder = Path(normalised)
+    folder.mkdir(exist_ok=True)
+    write_part(folder / slice_name(start), normalised_table(normalise_all(texts, normaliser)))
 
 
 def _normalise_chunk(
