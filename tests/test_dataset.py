@@ -28,3 +28,20 @@ def test_no_messages_still_give_a_part_with_the_columns(tmp_path):
     (part,) = write_records(tmp_path, [])
     table = pq.read_table(part.records)
     assert part.rows == table.num_rows == 0 and table.schema == RECORD_SCHEMA
+
+
+def test_a_part_is_normalised_in_slices_that_read_back_as_one_table(tmp_path):
+    import pyarrow as pa
+
+    from pipeline.dataset import read_column, row_slices, slice_name, write_part
+
+    # the slices cover the rows once, in order; an empty part still has one
+    assert row_slices(7) == [(0, 3), (3, 7)]
+    assert row_slices(1) == [(0, 1)]
+    assert row_slices(0) == [(0, 0)]
+    folder = tmp_path / "part-00000.parquet"
+    folder.mkdir()
+    # written in the order the tasks may finish: the second slice first
+    for start, stop in reversed(row_slices(12)):
+        write_part(folder / slice_name(start), pa.table({"n": list(range(start, stop))}))
+    assert read_column(folder, "n").to_pylist() == list(range(12))
