@@ -12,6 +12,7 @@ from functools import cached_property
 from pathlib import Path
 
 import duckdb
+import numpy as np
 
 from pipeline.config import EngineConfig
 from pipeline.dataset import dataset_parts
@@ -186,25 +187,35 @@ class MessageQueries:
         """For each (source, line) of a message, the messages from `around` before it to
         `around` after it in the same source, in order, as (author, timestamp, text,
         line); a message's neighbours by line, whatever lies between them (events,
-        skipped lines)."""
-        if not places:
+        skipped lines). Only the line numbers of a source are read whole (8 bytes a
+        message), then the texts of the rows found near a quote."""
+        near: dict[tuple[str, int], list[int]] = {}
+        for source in sorted({source for source, _ in places}):
+            lines = self._db.execute(
+                "SELECT DISTINCT line FROM m WHERE source = ? ORDER BY line", [source]
+            ).fetchnumpy()["line"]
+            for quoted, line in places:
+                if quoted == source:
+                    at = int(np.searchsorted(lines, line))
+                    near[source, line] = lines[max(at - around, 0) : at + around + 1].tolist()
+        wanted = sorted({(source, line) for (source, _), shown in near.items() for line in shown})
+        if not wanted:
             return {}
-        sources, lines = zip(*places, strict=True)
-        found: dict[tuple[str, int], list[tuple[str, str, str, int]]] = {}
-        for source, at, author, timestamp, text, line in self.rows(
-            "WITH quoted AS (SELECT unnest(?::VARCHAR[]) AS source, unnest(?::BIGINT[]) AS line), "
-            "placed AS (SELECT source, line, author, timestamp, text, "
-            "row_number() OVER (PARTITION BY source ORDER BY line) AS place FROM m "
-            "WHERE source IN (SELECT source FROM quoted)), "
-            "centre AS (SELECT source, line AS quote_line, place FROM placed JOIN quoted USING (source, line)) "
-            "SELECT centre.source, quote_line, author, timestamp, text, placed.line FROM centre "
-            "JOIN placed ON placed.source = centre.source "
-            "AND placed.place BETWEEN centre.place - ? AND centre.place + ? "
-            "ORDER BY centre.source, quote_line, placed.line",
-            [list(sources), list(lines), around, around],
-        ):
-            found.setdefault((source, at), []).append((author, timestamp, text, line))
-        return found
+        sources, lines = zip(*wanted, strict=True)
+        rows = {
+            (source, line): (author, timestamp, text, line)
+            for source, line, author, timestamp, text in self.rows(
+                "WITH wanted AS (SELECT unnest(?::VARCHAR[]) AS source, "
+                "unnest(?::BIGINT[]) AS line) "
+                "SELECT source, line, author, timestamp, text FROM m JOIN wanted "
+                "USING (source, line)",
+                [list(sources), list(lines)],
+            )
+        }
+        return {
+            place: [rows[place[0], line] for line in shown if (place[0], line) in rows]
+            for place, shown in near.items()
+        }
 
     def topic_sizes(self) -> dict[int, int]:
         """Messages per dominant topic (those with no topic weight left out)."""
