@@ -28,6 +28,20 @@ def config() -> Config:
 
 
 @pytest.fixture(scope="session")
+def example_run(tmp_path_factory) -> Path:
+    """One `guyub run` on the example, for the tests that only read its outputs (the
+    QDA export and review, the report in a browser)."""
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    out = tmp_path_factory.mktemp("example-run") / "out"
+    result = CliRunner().invoke(app, ["run", str(EXAMPLE), "-o", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="session")
 def normaliser(config):
     from pipeline.normalise import Normaliser
 

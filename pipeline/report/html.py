@@ -112,6 +112,10 @@ def prevalence_table(prevalence: Prevalence, names: Sequence[str]) -> str:
     )
 
 
+DENSE_BAR = {"color": "#2563eb", "edgecolor": "#2563eb"}
+SPARSE_BAR = {"color": "#cbd2da", "edgecolor": "#8a94a3", "hatch": "///"}
+
+
 def prevalence_panels(prevalence: Prevalence, names: Sequence[str]) -> str:
     """Small multiples: a panel per theme, the same axes in each, drawn at the size
     they are shown so that their labels stay readable on a phone (each panel fills a
@@ -131,17 +135,11 @@ def prevalence_panels(prevalence: Prevalence, names: Sequence[str]) -> str:
     panels = []
     for theme, name in zip(prevalence.given, names, strict=True):
         figure, axis = plt.subplots(figsize=(3.3, 1.5))
-        for i, value in enumerate(shares[theme]):
-            sparse = prevalence.sparse(i)
-            axis.bar(
-                i,
-                min(value, top),
-                width=0.8,
-                color="#cbd2da" if sparse else "#2563eb",
-                hatch="///" if sparse else None,
-                edgecolor="#8a94a3" if sparse else "#2563eb",
-                linewidth=0.5,
-            )
+        # the periods with enough messages in blue; the others grey and hatched
+        for sparse, look in ((False, DENSE_BAR), (True, SPARSE_BAR)):
+            at = [i for i in range(len(periods)) if prevalence.sparse(i) == sparse]
+            heights = [min(shares[theme][i], top) for i in at]
+            axis.bar(at, heights, width=0.8, linewidth=0.5, **look)
         axis.set_ylim(0, top)
         axis.set_xlim(-0.6, len(periods) - 0.4)
         axis.set_yticks([0, top], ["0", _percent(top)], fontsize=9)

@@ -48,12 +48,7 @@ class Quote:
 
 def cited(rows: Sequence[dict[str, object]]) -> list[dict[str, object]]:
     """Rows whose quotes are written out as citations, one a line (for CSV)."""
-    return [
-        {**row, "quotes": "\n".join(q.cite() for q in row["quotes"])}  # type: ignore[union-attr]
-        if "quotes" in row
-        else dict(row)
-        for row in rows
-    ]
+    return [{**row, "quotes": "\n".join(q.cite() for q in row["quotes"])} for row in rows]  # type: ignore[union-attr]
 
 
 def with_context(

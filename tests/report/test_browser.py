@@ -13,10 +13,8 @@ from datetime import date, timedelta
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
 from pipeline import CONFIG_DIR
-from pipeline.cli import app
 from tests.conftest import EXAMPLE
 from tests.report.browser import CHROMIUM, browser, opened
 
@@ -30,11 +28,8 @@ NAMES = [theme["name_en"] for theme in CODEBOOK.values()]
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory):
-    out = tmp_path_factory.mktemp("browser") / "out"
-    result = CliRunner().invoke(app, ["run", str(EXAMPLE), "-o", str(out), "--quiet"])
-    assert result.exit_code == 0, result.output
-    return out
+def out(example_run):
+    return example_run
 
 
 @pytest.fixture(scope="module")
